@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AuthModule } from './auth/auth.module';
+import { LoggerModule } from './common/logger.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { MessagesModule } from './messages/messages.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { SandboxModule } from './sandbox/sandbox.module';
+import { TenantsModule } from './tenants/tenants.module';
+import { WhatsAppCompatModule } from './whatsapp-compat/whatsapp-compat.module';
+import { WhatsAppSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  logger: Logger;
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, logger, databaseUrl }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(logger),
+        DatabaseModule.forRoot(databaseUrl, logger),
+        AuthModule,
+        TenantsModule,
+        RealtimeModule,
+        WhatsAppSessionsModule,
+        MessagesModule,
+        WhatsAppCompatModule,
+        HealthModule,
+        ...(config.whatsapp.mode === 'sandbox' ? [SandboxModule] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { Tenant } from '../tenants/tenant.entity';
+import { User } from '../users/user.entity';
+import { AuthUser, JwtPayload } from './auth-user';
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly em: EntityManager,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.auth.jwtSecret!,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  /** Reloads the user so a deactivated user or suspended tenant loses access at once. */
+  async validate(payload: JwtPayload): Promise<AuthUser | false> {
+    return resolveAuthUser(this.em, payload);
+  }
+}
+
+export async function resolveAuthUser(em: EntityManager, payload: JwtPayload): Promise<AuthUser | false> {
+  const user = await em.findOne(User, { id: payload.sub, active: true });
+  if (!user || user.tenantId !== payload.tenantId) return false;
+
+  const tenant = await em.findOne(Tenant, { id: user.tenantId, status: 'active' });
+  if (!tenant) return false;
+
+  return { id: user.id, tenantId: user.tenantId, email: user.email, name: user.name, role: user.role };
+}

@@ -1,0 +1,96 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { join } from 'node:path';
+import type { DestinationStream, Logger } from 'pino';
+import { AppModule } from './app.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { installLibsignalConsoleFilter } from './common/libsignal-console';
+import { createRootLogger } from './common/logger';
+import { createValidationPipe } from './common/validation';
+import { AppConfig, loadConfig } from './config/app-config';
+import { withDevelopmentSecrets } from './config/dev-secrets';
+import { EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+
+export interface RunningServer {
+  app: INestApplication;
+  config: AppConfig;
+  logger: Logger;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where log lines go; tests capture them here. */
+  logDestination?: DestinationStream;
+}
+
+const EMBEDDED_DATABASE = 'charla';
+
+/** Loads the configuration, starts embedded PostgreSQL when no DATABASE_URL is set, and serves the app. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  installLibsignalConsoleFilter();
+  const config = withDevelopmentSecrets(loadConfig(options.env ?? process.env));
+  const logger = createRootLogger(config, options.logDestination);
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: join(config.paths.dataDir, 'postgres'),
+      port: config.database.embeddedPort,
+      log: (message) => logger.info(message),
+    });
+    await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE);
+    databaseUrl = embedded.urlFor(EMBEDDED_DATABASE);
+    logger.info({ port: config.database.embeddedPort }, 'Embedded PostgreSQL is running');
+  }
+
+  let app: INestApplication | undefined;
+  try {
+    app = await createApplication(config, logger, databaseUrl);
+    await app.listen(config.http.port, config.http.host);
+    const address = app.getHttpServer().address() as { port: number };
+    const url = `http://127.0.0.1:${address.port}`;
+    logger.info({ url, mode: config.whatsapp.mode }, 'Charla is listening');
+
+    return {
+      app,
+      config,
+      logger,
+      url,
+      close: async () => {
+        await app!.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+export async function createApplication(config: AppConfig, logger: Logger, databaseUrl: string): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, logger, databaseUrl }), {
+    bufferLogs: true,
+    cors: config.http.corsOrigins.length > 0 ? { origin: config.http.corsOrigins, exposedHeaders: ['Content-Range'] } : false,
+    bodyParser: true,
+  });
+  app.useLogger(app.get(PinoNestLogger));
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useBodyParser('json', { limit: '1mb' });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Charla API').setDescription('Multi-tenant WhatsApp platform').setVersion('0.1.0').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+
+  return app;
+}

@@ -1,0 +1,198 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { resolveFromRoot } from '../common/repo-paths';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type WhatsAppMode = 'live' | 'sandbox';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1' || value === true) return true;
+  if (value === 'false' || value === '0' || value === false) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Raw environment variables, one property each; `.env.example` documents every one. */
+class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: string;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  HOST?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1024) @Max(65535)
+  EMBEDDED_POSTGRES_PORT?: number;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  DATA_DIR?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  AUTH_SESSIONS_DIR?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
+  JWT_SECRET?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^\d+[smhd]$/, { message: 'JWT_EXPIRES_IN must look like 15m, 12h or 7d' })
+  JWT_EXPIRES_IN?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsEmail({ require_tld: false })
+  ADMIN_EMAIL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters long' })
+  ADMIN_PASSWORD?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  ADMIN_NAME?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  ADMIN_TENANT_NAME?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(['live', 'sandbox'])
+  WHATSAPP_MODE?: WhatsAppMode;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^wss?:\/\//, { message: 'WHATSAPP_WS_URL must be a ws:// or wss:// URL' })
+  WHATSAPP_WS_URL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(1)
+  WHATSAPP_DEVICE_NAME?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^https?:\/\//, { message: 'SIMULATOR_URL must be an http:// URL' })
+  SIMULATOR_URL?: string;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1000)
+  QR_TIMEOUT_MS?: number;
+
+  @Transform(toBool) @IsOptional() @IsBoolean()
+  QR_TERMINAL?: boolean;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(10)
+  RECONNECT_BASE_DELAY_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(10)
+  RECONNECT_MAX_DELAY_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1)
+  RECONNECT_MAX_ATTEMPTS?: number;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'DEFAULT_COUNTRY must be a two-letter ISO country code such as CO' })
+  DEFAULT_COUNTRY?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(LOG_LEVELS as unknown as string[])
+  LOG_LEVEL?: LogLevel;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(LOG_LEVELS as unknown as string[])
+  BAILEYS_LOG_LEVEL?: LogLevel;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  CORS_ORIGINS?: string;
+}
+
+/** Typed, validated configuration; the only place that reads `process.env`. */
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number; corsOrigins: string[] };
+  paths: { dataDir: string; authSessionsDir: string };
+  database: { url?: string; embeddedPort: number };
+  auth: { jwtSecret?: string; jwtExpiresIn: string };
+  admin: { email: string; password?: string; name: string; tenantName: string };
+  whatsapp: {
+    mode: WhatsAppMode;
+    wsUrl?: string;
+    deviceName: string;
+    simulatorUrl?: string;
+    qrTimeoutMs?: number;
+    printQrInTerminal: boolean;
+    reconnect: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number };
+  };
+  phone: { defaultCountry: string };
+  logging: { level: LogLevel; baileysLevel: LogLevel };
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}\nFix these environment variables (see .env.example) and start again.`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Validates the environment once and maps it to `AppConfig`; lists every invalid variable in one error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw = plainToInstance(EnvironmentVariables, { ...env });
+  const problems = validateSync(raw, { forbidUnknownValues: false }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((reason) => `${error.property}: ${reason} (got ${describeValue(error.property, error.value)})`),
+  );
+
+  const nodeEnv = (raw.NODE_ENV ?? 'development') as AppConfig['env'];
+  const mode = raw.WHATSAPP_MODE ?? 'live';
+  if (nodeEnv === 'production' && mode === 'sandbox') {
+    problems.push('WHATSAPP_MODE: sandbox mode runs a simulated WhatsApp server and is refused when NODE_ENV=production');
+  }
+  if (nodeEnv === 'production' && !raw.JWT_SECRET) {
+    problems.push('JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)');
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  return {
+    env: nodeEnv,
+    http: {
+      host: raw.HOST ?? '0.0.0.0',
+      port: raw.PORT ?? 3000,
+      corsOrigins: (raw.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    },
+    paths: {
+      dataDir: resolveFromRoot(raw.DATA_DIR ?? '.data'),
+      authSessionsDir: resolveFromRoot(raw.AUTH_SESSIONS_DIR ?? 'auth_sessions'),
+    },
+    database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT ?? 54329 },
+    auth: { jwtSecret: raw.JWT_SECRET, jwtExpiresIn: raw.JWT_EXPIRES_IN ?? '12h' },
+    admin: {
+      email: (raw.ADMIN_EMAIL ?? 'admin@charla.local').toLowerCase(),
+      password: raw.ADMIN_PASSWORD,
+      name: raw.ADMIN_NAME ?? 'Administrator',
+      tenantName: raw.ADMIN_TENANT_NAME ?? 'My business',
+    },
+    whatsapp: {
+      mode,
+      wsUrl: mode === 'live' ? raw.WHATSAPP_WS_URL : undefined,
+      deviceName: raw.WHATSAPP_DEVICE_NAME ?? 'Charla',
+      simulatorUrl: raw.SIMULATOR_URL,
+      qrTimeoutMs: raw.QR_TIMEOUT_MS,
+      printQrInTerminal: raw.QR_TERMINAL ?? true,
+      reconnect: {
+        baseDelayMs: raw.RECONNECT_BASE_DELAY_MS ?? 1000,
+        maxDelayMs: raw.RECONNECT_MAX_DELAY_MS ?? 60000,
+        maxAttempts: raw.RECONNECT_MAX_ATTEMPTS ?? 10,
+      },
+    },
+    phone: { defaultCountry: raw.DEFAULT_COUNTRY ?? 'CO' },
+    logging: { level: raw.LOG_LEVEL ?? 'info', baileysLevel: raw.BAILEYS_LOG_LEVEL ?? 'warn' },
+  };
+}
+
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DATABASE_URL']);
+
+function describeValue(name: string, value: unknown): string {
+  if (SECRET_VARIABLES.has(name)) return 'a value that is not shown because it is secret';
+  return JSON.stringify(value);
+}

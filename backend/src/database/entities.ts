@@ -1,0 +1,8 @@
+import { Contact } from '../messages/contact.entity';
+import { Conversation } from '../messages/conversation.entity';
+import { Message } from '../messages/message.entity';
+import { Tenant } from '../tenants/tenant.entity';
+import { User } from '../users/user.entity';
+import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
+
+export const ENTITIES = [Tenant, User, WhatsAppSession, Contact, Conversation, Message];

@@ -1,0 +1,4 @@
+import { Migration20261204000000Initial } from './Migration20261204000000_initial';
+
+/** Every migration in order. Listed by hand so that the compiled app and the tests find the same set. */
+export const MIGRATIONS = [{ name: 'Migration20261204000000_initial', class: Migration20261204000000Initial }];

@@ -1,0 +1,150 @@
+import type { WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import { RealtimeEvents } from '../realtime/realtime-events';
+import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
+import { WhatsAppEvent, WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
+import type { MessageStatus } from './message.entity';
+import { previewOf, toConversationView, toMessageView } from './message.views';
+import { extractContent } from './message-content';
+import { MessagesRepository } from './messages.repository';
+import { phoneNumberFromJid } from './phone';
+
+/** Baileys `proto.WebMessageInfo.Status` values mapped to Charla's outbound statuses. */
+const BAILEYS_STATUS: Record<number, MessageStatus | undefined> = { 0: 'failed', 1: 'pending', 2: 'sent', 3: 'delivered', 4: 'read', 5: 'played' };
+
+/**
+ * Stores what the sockets receive. Events of one session are handled in order, one batch at a time,
+ * and one odd message never aborts the rest of its batch.
+ */
+@Injectable()
+export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(InboundMessageHandler.name);
+  private readonly queues = new Map<string, Promise<void>>();
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly repository: MessagesRepository,
+    private readonly realtime: RealtimeEvents,
+    private readonly whatsappEvents: WhatsAppEvents,
+    @Inject(BAILEYS) private readonly baileys: Baileys,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.whatsappEvents.stream.subscribe((event) => this.enqueue(event));
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  /** Resolves when every event received so far is stored. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+  }
+
+  private enqueue(event: WhatsAppEvent): void {
+    const previous = this.queues.get(event.sessionId) ?? Promise.resolve();
+    const next = previous.then(() => this.handle(event)).catch((error: Error) =>
+      this.logger.error({ sessionId: event.sessionId, event: event.type, err: error }, 'Failed to store WhatsApp events'),
+    );
+    this.queues.set(event.sessionId, next);
+    void next.then(() => {
+      if (this.queues.get(event.sessionId) === next) this.queues.delete(event.sessionId);
+    });
+  }
+
+  private async handle(event: WhatsAppEvent): Promise<void> {
+    if (event.type === 'messages.update') {
+      for (const update of event.updates) await this.guard(event, update.key.id, () => this.applyUpdate(event.tenantId, event.sessionId, update));
+      return;
+    }
+
+    for (const message of event.messages) {
+      await this.guard(event, message.key.id, () =>
+        message.key.fromMe ? this.storeOwnMessage(event.tenantId, event.sessionId, message) : this.storeInbound(event.tenantId, event.sessionId, message),
+      );
+    }
+  }
+
+  private async guard(event: WhatsAppEvent, waMessageId: string | null | undefined, task: () => Promise<void>): Promise<void> {
+    try {
+      await task();
+    } catch (error) {
+      this.logger.error({ sessionId: event.sessionId, waMessageId, err: error }, 'Failed to store one WhatsApp message; continuing with the rest of the batch');
+    }
+  }
+
+  private async storeInbound(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
+    const chat = this.chatOf(message);
+    if (!chat || !message.key.id) return;
+
+    const extracted = message.message ? extractContent(message.message) : { type: message.messageStubType === 2 ? 'undecryptable' : 'unknown', content: null };
+    if (!extracted) return;
+
+    const timestamp = toDate(message.messageTimestamp);
+    const result = await this.em.fork().transactional(async (em) => {
+      const contactId = await this.repository.upsertContact(em, tenantId, chat.jid, chat.phoneNumber, message.pushName ?? null);
+      const conversationId = await this.repository.upsertConversation(em, tenantId, sessionId, contactId, chat.jid);
+      const row = await this.repository.insertMessage(em, {
+        tenantId,
+        sessionId,
+        conversationId,
+        chatJid: chat.jid,
+        waMessageId: message.key.id!,
+        direction: 'in',
+        type: extracted.type,
+        content: extracted.content,
+        status: 'received',
+        senderName: message.pushName ?? null,
+        timestamp,
+        payloadJson: message.message ? JSON.stringify(message.message, this.baileys.BufferJSON.replacer) : undefined,
+      });
+      if (!row) return undefined;
+
+      const conversation = await this.repository.touchConversation(em, conversationId, timestamp, previewOf(row.content, row.type), true);
+      return { row, conversation };
+    });
+
+    if (!result) return;
+    this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: result.row.conversation_id, message: toMessageView(result.row) });
+    this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(result.conversation) });
+  }
+
+  /** Our own messages coming back from WhatsApp: they update the outbound row, never add an inbound one. */
+  private async storeOwnMessage(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
+    const status = message.status !== undefined && message.status !== null ? BAILEYS_STATUS[message.status] : undefined;
+    if (status && message.key.id) await this.advance(tenantId, sessionId, message.key.id, status);
+  }
+
+  private async applyUpdate(tenantId: string, sessionId: string, update: WAMessageUpdate): Promise<void> {
+    const status = update.update.status !== undefined && update.update.status !== null ? BAILEYS_STATUS[update.update.status] : undefined;
+    if (!status || !update.key.id || !update.key.fromMe) return;
+    await this.advance(tenantId, sessionId, update.key.id, status);
+  }
+
+  private async advance(tenantId: string, sessionId: string, waMessageId: string, status: MessageStatus): Promise<void> {
+    const row = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { waMessageId }, status);
+    if (!row) return;
+    this.realtime.publish(tenantId, 'message.updated', { sessionId, conversationId: row.conversation_id, id: row.id, status: row.status });
+  }
+
+  /** The one-to-one chat of a message, by phone number when WhatsApp names it; other chats are skipped for now. */
+  private chatOf(message: WAMessage): { jid: string; phoneNumber: string | null } | undefined {
+    const candidates = [message.key.remoteJid, (message.key as { remoteJidAlt?: string }).remoteJidAlt].filter(Boolean) as string[];
+    const personal = candidates.filter((jid) => this.baileys.isPnUser(jid) || this.baileys.isLidUser(jid));
+    if (personal.length === 0) return undefined;
+
+    const phoneJid = personal.find((jid) => this.baileys.isPnUser(jid));
+    const jid = this.baileys.jidNormalizedUser(phoneJid ?? personal[0]);
+    return { jid, phoneNumber: phoneNumberFromJid(jid) };
+  }
+}
+
+function toDate(timestamp: WAMessage['messageTimestamp']): Date {
+  if (timestamp === null || timestamp === undefined) return new Date();
+  const seconds = typeof timestamp === 'number' ? timestamp : Number(timestamp.toString());
+  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date();
+}

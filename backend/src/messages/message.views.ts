@@ -1,0 +1,91 @@
+import type { MessageDirection, MessageError, MessageStatus } from './message.entity';
+
+/** A message as REST responses and realtime events show it. */
+export interface MessageView {
+  id: string;
+  sessionId: string;
+  conversationId: string;
+  waMessageId: string | null;
+  direction: MessageDirection;
+  type: string;
+  content: string | null;
+  status: MessageStatus;
+  error: MessageError | null;
+  timestamp: string;
+  senderName?: string | null;
+}
+
+export interface ContactView {
+  id: string;
+  name: string | null;
+  phoneNumber: string | null;
+}
+
+export interface ConversationView {
+  id: string;
+  sessionId: string;
+  contact: ContactView;
+  lastMessageAt: string | null;
+  lastMessagePreview: string | null;
+  unreadCount: number;
+}
+
+export interface MessageRow {
+  id: string;
+  session_id: string;
+  conversation_id: string;
+  wa_message_id: string | null;
+  direction: MessageDirection;
+  type: string;
+  content: string | null;
+  status: MessageStatus;
+  error: MessageError | null;
+  timestamp: Date | string;
+  sender_name: string | null;
+}
+
+export interface ConversationRow {
+  id: string;
+  session_id: string;
+  last_message_at: Date | string | null;
+  last_message_preview: string | null;
+  unread_count: number;
+  contact_id: string;
+  contact_name: string | null;
+  contact_phone_number: string | null;
+}
+
+export function toMessageView(row: MessageRow): MessageView {
+  const view: MessageView = {
+    id: row.id,
+    sessionId: row.session_id,
+    conversationId: row.conversation_id,
+    waMessageId: row.wa_message_id,
+    direction: row.direction,
+    type: row.type,
+    content: row.content,
+    status: row.status,
+    error: row.error,
+    timestamp: new Date(row.timestamp).toISOString(),
+  };
+  if (row.direction === 'in') view.senderName = row.sender_name;
+  return view;
+}
+
+export function toConversationView(row: ConversationRow): ConversationView {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    contact: { id: row.contact_id, name: row.contact_name, phoneNumber: row.contact_phone_number },
+    lastMessageAt: row.last_message_at ? new Date(row.last_message_at).toISOString() : null,
+    lastMessagePreview: row.last_message_preview,
+    unreadCount: row.unread_count,
+  };
+}
+
+const PREVIEW_LENGTH = 160;
+
+export function previewOf(content: string | null, type: string): string {
+  if (!content) return `[${type}]`;
+  return content.length > PREVIEW_LENGTH ? `${content.slice(0, PREVIEW_LENGTH - 1)}…` : content;
+}

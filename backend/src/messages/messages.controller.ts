@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AuthUser, CurrentUser } from '../auth/auth-user';
+import { ListQueryDto, parseListQuery, setContentRange } from '../common/list-query';
+import { ReplyDto, SendMessageDto, SendResult } from './dto/send-message.dto';
+import { ConversationView, MessageView } from './message.views';
+import { CONVERSATION_SORT_FIELDS, ConversationFilter, MESSAGE_SORT_FIELDS, MessageFilter, MessagesService } from './messages.service';
+
+@ApiTags('messages')
+@ApiBearerAuth()
+@Controller()
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Post('sessions/:id/messages')
+  send(@CurrentUser() user: AuthUser, @Param('id') sessionId: string, @Body() body: SendMessageDto): Promise<SendResult> {
+    return this.messages.sendText(user.tenantId, sessionId, body.to, body.content);
+  }
+
+  @Get('conversations')
+  async listConversations(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto, @Res({ passthrough: true }) response: Response): Promise<ConversationView[]> {
+    const parsed = parseListQuery<ConversationFilter>(query, { sortable: CONVERSATION_SORT_FIELDS, defaultSort: ['lastMessageAt', 'DESC'], filters: ['sessionId', 'contactId', 'q'] });
+    const { items, total } = await this.messages.listConversations(user.tenantId, parsed);
+    setContentRange(response, 'conversations', parsed.offset, items.length, total);
+    return items;
+  }
+
+  @Get('conversations/:id')
+  getConversation(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ConversationView> {
+    return this.messages.getConversation(user.tenantId, id);
+  }
+
+  @Get('conversations/:id/messages')
+  async thread(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: ListQueryDto, @Res({ passthrough: true }) response: Response): Promise<MessageView[]> {
+    await this.messages.getConversation(user.tenantId, id);
+    const parsed = parseListQuery<MessageFilter>(query, { sortable: MESSAGE_SORT_FIELDS, defaultSort: ['timestamp', 'ASC'], filters: ['direction'] });
+    const { items, total } = await this.messages.listMessages(user.tenantId, { ...parsed, filter: { ...parsed.filter, conversationId: id } });
+    setContentRange(response, 'messages', parsed.offset, items.length, total);
+    return items;
+  }
+
+  @Post('conversations/:id/messages')
+  reply(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: ReplyDto): Promise<SendResult> {
+    return this.messages.reply(user.tenantId, id, body.content);
+  }
+
+  @Post('conversations/:id/read')
+  @HttpCode(200)
+  markRead(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ConversationView> {
+    return this.messages.markRead(user.tenantId, id);
+  }
+
+  @Get('messages')
+  async listMessages(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto, @Res({ passthrough: true }) response: Response): Promise<MessageView[]> {
+    const parsed = parseListQuery<MessageFilter>(query, { sortable: MESSAGE_SORT_FIELDS, defaultSort: ['timestamp', 'ASC'], filters: ['conversationId', 'sessionId', 'direction'] });
+    const { items, total } = await this.messages.listMessages(user.tenantId, parsed);
+    setContentRange(response, 'messages', parsed.offset, items.length, total);
+    return items;
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { WhatsAppSessionsModule } from '../whatsapp-sessions/whatsapp-sessions.module';
+import { InboundMessageHandler } from './inbound-message.handler';
+import { MessagesController } from './messages.controller';
+import { MessagesRepository } from './messages.repository';
+import { MessagesService } from './messages.service';
+import { DatabaseStoredMessageLookup } from './stored-message.lookup';
+
+@Module({
+  imports: [WhatsAppSessionsModule],
+  controllers: [MessagesController],
+  providers: [MessagesRepository, MessagesService, InboundMessageHandler, DatabaseStoredMessageLookup],
+  exports: [MessagesService, InboundMessageHandler, MessagesRepository],
+})
+export class MessagesModule {}

@@ -1,0 +1,155 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { MessageDirection, MessageError, MessageStatus } from './message.entity';
+import { OUTBOUND_STATUS_ORDER } from './message.entity';
+import type { ConversationRow, MessageRow } from './message.views';
+
+export interface NewMessage {
+  tenantId: string;
+  sessionId: string;
+  conversationId: string;
+  chatJid: string;
+  waMessageId: string | null;
+  direction: MessageDirection;
+  type: string;
+  content: string | null;
+  status: MessageStatus;
+  senderName: string | null;
+  timestamp: Date;
+  /** The message proto serialized with Baileys' `BufferJSON.replacer`. */
+  payloadJson?: string;
+}
+
+const MESSAGE_COLUMNS = 'id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name';
+const CONVERSATION_SELECT = `
+  select c.id, c.session_id, c.last_message_at, c.last_message_preview, c.unread_count,
+         ct.id as contact_id, ct.name as contact_name, ct.phone_number as contact_phone_number
+  from conversations c join contacts ct on ct.id = c.contact_id`;
+
+/**
+ * The write path of messages as plain SQL: every insert is an `INSERT … ON CONFLICT`, so the same
+ * WhatsApp message delivered twice, even concurrently, becomes one row without a prior lookup.
+ * Every statement names its tenant or session explicitly.
+ */
+@Injectable()
+export class MessagesRepository {
+  async upsertContact(em: EntityManager, tenantId: string, jid: string, phoneNumber: string | null, name: string | null): Promise<string> {
+    const [row] = await this.query<{ id: string }>(
+      em,
+      `insert into contacts (id, tenant_id, jid, phone_number, name) values (?, ?, ?, ?, ?)
+       on conflict (tenant_id, jid) do update
+         set name = coalesce(excluded.name, contacts.name),
+             phone_number = coalesce(contacts.phone_number, excluded.phone_number),
+             updated_at = case when excluded.name is distinct from contacts.name and excluded.name is not null then now() else contacts.updated_at end
+       returning id`,
+      [randomUUID(), tenantId, jid, phoneNumber, name],
+    );
+    return row.id;
+  }
+
+  async upsertConversation(em: EntityManager, tenantId: string, sessionId: string, contactId: string, chatJid: string): Promise<string> {
+    const [row] = await this.query<{ id: string }>(
+      em,
+      `insert into conversations (id, tenant_id, session_id, contact_id, chat_jid) values (?, ?, ?, ?, ?)
+       on conflict (session_id, contact_id) do update set chat_jid = excluded.chat_jid
+       returning id`,
+      [randomUUID(), tenantId, sessionId, contactId, chatJid],
+    );
+    return row.id;
+  }
+
+  /** Inserts a message; returns undefined when the same WhatsApp message is already stored. */
+  async insertMessage(em: EntityManager, message: NewMessage): Promise<MessageRow | undefined> {
+    const [row] = await this.query<MessageRow>(
+      em,
+      `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, sender_name, timestamp, payload)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (session_id, chat_jid, wa_message_id, direction) do nothing
+       returning ${MESSAGE_COLUMNS}`,
+      [
+        randomUUID(),
+        message.tenantId,
+        message.sessionId,
+        message.conversationId,
+        message.chatJid,
+        message.waMessageId,
+        message.direction,
+        message.type,
+        message.content,
+        message.status,
+        message.senderName,
+        message.timestamp,
+        message.payloadJson ?? null,
+      ],
+    );
+    return row;
+  }
+
+  /** Moves the conversation's last message forward (never back) and counts unread inbound messages. */
+  async touchConversation(em: EntityManager, conversationId: string, timestamp: Date, preview: string, inbound: boolean): Promise<ConversationRow> {
+    await this.query(
+      em,
+      `update conversations set
+         last_message_preview = case when last_message_at is null or last_message_at <= ? then ? else last_message_preview end,
+         last_message_at = greatest(coalesce(last_message_at, ?), ?),
+         unread_count = unread_count + ?,
+         updated_at = now()
+       where id = ?`,
+      [timestamp, preview, timestamp, timestamp, inbound ? 1 : 0, conversationId],
+    );
+    return (await this.findConversation(em, conversationId))!;
+  }
+
+  async findConversation(em: EntityManager, conversationId: string, tenantId?: string): Promise<ConversationRow | undefined> {
+    const [row] = tenantId
+      ? await this.query<ConversationRow>(em, `${CONVERSATION_SELECT} where c.id = ? and c.tenant_id = ?`, [conversationId, tenantId])
+      : await this.query<ConversationRow>(em, `${CONVERSATION_SELECT} where c.id = ?`, [conversationId]);
+    return row;
+  }
+
+  /**
+   * Moves an outbound message to `status` only when that is further along than its current one
+   * (a late "sent" never overwrites "delivered"); `failed` replaces only queued, pending or sent.
+   */
+  async advanceOutboundStatus(
+    em: EntityManager,
+    sessionId: string,
+    where: { id?: string; waMessageId?: string },
+    status: MessageStatus,
+    error: MessageError | null = null,
+    payloadJson?: string,
+  ): Promise<MessageRow | undefined> {
+    const order = `array[${OUTBOUND_STATUS_ORDER.map((name) => `'${name}'`).join(',')}]::text[]`;
+    const progress =
+      status === 'failed'
+        ? `status in ('queued', 'pending', 'sent')`
+        : `status <> 'failed' and coalesce(array_position(${order}, status), 0) < array_position(${order}, ?::text)`;
+    const key = where.id ? 'id = ?' : 'wa_message_id = ?';
+    const params: unknown[] = [status, error ? JSON.stringify(error) : null, payloadJson ?? null];
+    if (status !== 'failed') params.push(status);
+    params.push(sessionId, where.id ?? where.waMessageId);
+
+    const [row] = await this.query<MessageRow>(
+      em,
+      `update messages set status = ?, error = ?, payload = coalesce(?::jsonb, payload), updated_at = now()
+       where ${progress} and direction = 'out' and session_id = ? and ${key}
+       returning ${MESSAGE_COLUMNS}`,
+      params,
+    );
+    return row;
+  }
+
+  async findPayload(em: EntityManager, sessionId: string, waMessageId: string): Promise<unknown | undefined> {
+    const [row] = await this.query<{ payload: unknown }>(
+      em,
+      'select payload from messages where session_id = ? and wa_message_id = ? and payload is not null limit 1',
+      [sessionId, waMessageId],
+    );
+    return row?.payload ?? undefined;
+  }
+
+  private query<T = Record<string, unknown>>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+    return em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
+  }
+}

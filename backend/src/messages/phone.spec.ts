@@ -1,0 +1,40 @@
+import { parseRecipient, phoneNumberFromJid } from './phone';
+
+describe('parseRecipient', () => {
+  const cases: [string, string, string][] = [
+    ['+57 300 123 4567', 'CO', '+573001234567'],
+    ['573001234567', 'CO', '+573001234567'],
+    ['+573001234567@s.whatsapp.net', 'CO', '+573001234567'],
+    ['300 123 4567', 'CO', '+573001234567'],
+    ['(300) 123-4567', 'CO', '+573001234567'],
+    ['0057 300 123 4567', 'CO', '+573001234567'],
+    ['+52 1 55 1234 5678', 'CO', '+525512345678'],
+    ['+54 9 11 2345 6789', 'CO', '+5491123456789'],
+    ['+55 11 91234-5678', 'CO', '+5511912345678'],
+    ['+34 612 34 56 78', 'CO', '+34612345678'],
+    ['+1 (415) 555-2671', 'CO', '+14155552671'],
+    ['612 345 678', 'ES', '+34612345678'],
+  ];
+
+  it.each(cases)('reads %s (default %s) as %s', (input, country, expected) => {
+    expect(parseRecipient(input, country).phoneNumber).toBe(expected);
+    expect(parseRecipient(input, country).jid).toBe(`${expected.slice(1)}@s.whatsapp.net`);
+  });
+
+  it.each(['', 'hola', '123', '+57 300', '300-ABC-4567', '+999 123 456 789', '12345678901234567890', '../../etc/passwd'])('rejects %j with INVALID_PHONE', (input) => {
+    expect(() => parseRecipient(input, 'CO')).toThrow(expect.objectContaining({ code: 'INVALID_PHONE' }));
+  });
+});
+
+describe('phoneNumberFromJid', () => {
+  it('reads user JIDs, with or without a device', () => {
+    expect(phoneNumberFromJid('573001234567@s.whatsapp.net')).toBe('+573001234567');
+    expect(phoneNumberFromJid('573001234567:12@s.whatsapp.net')).toBe('+573001234567');
+  });
+
+  it('never turns a LID or a group into a phone number', () => {
+    expect(phoneNumberFromJid('123456789012345@lid')).toBeNull();
+    expect(phoneNumberFromJid('120363025246125486@g.us')).toBeNull();
+    expect(phoneNumberFromJid(undefined)).toBeNull();
+  });
+});

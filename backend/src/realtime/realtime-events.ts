@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { Subject } from 'rxjs';
+
+export interface SessionQrEvent {
+  sessionId: string;
+  qr: string;
+  qrDataUrl: string;
+  expiresAt: string;
+}
+
+export interface SessionStatusEvent {
+  sessionId: string;
+  status: string;
+  phoneNumber: string | null;
+  reason: string | null;
+}
+
+/** The server-to-client event map of the Socket.IO feed. */
+export interface RealtimeEventMap {
+  'session.qr': SessionQrEvent;
+  'session.status': SessionStatusEvent;
+  'message.created': { sessionId: string; conversationId: string; message: unknown };
+  'message.updated': { sessionId: string; conversationId: string; id: string; status?: string; [changed: string]: unknown };
+  'conversation.updated': { conversation: unknown };
+}
+
+export type RealtimeEventName = keyof RealtimeEventMap;
+
+/** Who in a tenant may receive an event: QR codes go to the tenant's admins only. */
+export type Audience = 'tenant' | 'admins';
+
+export interface RealtimeEnvelope<E extends RealtimeEventName = RealtimeEventName> {
+  tenantId: string;
+  event: E;
+  payload: RealtimeEventMap[E];
+  audience: Audience;
+}
+
+/** In-process bus between the domain services and the Socket.IO gateway. */
+@Injectable()
+export class RealtimeEvents {
+  private readonly subject = new Subject<RealtimeEnvelope>();
+  readonly stream = this.subject.asObservable();
+
+  publish<E extends RealtimeEventName>(tenantId: string, event: E, payload: RealtimeEventMap[E], audience: Audience = 'tenant'): void {
+    this.subject.next({ tenantId, event, payload, audience } as RealtimeEnvelope);
+  }
+}
+
+export function tenantRoom(tenantId: string, audience: Audience = 'tenant'): string {
+  return audience === 'admins' ? `tenant:${tenantId}:admins` : `tenant:${tenantId}`;
+}

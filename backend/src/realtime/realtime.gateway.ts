@@ -1,0 +1,74 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { Subscription } from 'rxjs';
+import { AuthUser, JwtPayload } from '../auth/auth-user';
+import { resolveAuthUser } from '../auth/jwt.strategy';
+import { RealtimeEvents, tenantRoom } from './realtime-events';
+
+const ADMIN_ROLES = new Set(['superadmin', 'admin']);
+
+/**
+ * The live feed. A client sends its JWT in the handshake (`auth.token`); the gateway refuses the
+ * connection without a valid one and puts each client in its own tenant's rooms only.
+ */
+@WebSocketGateway({ cors: { origin: false }, maxHttpBufferSize: 64 * 1024 })
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
+  private readonly logger = new Logger(RealtimeGateway.name);
+  private subscription?: Subscription;
+
+  @WebSocketServer()
+  server!: Server;
+
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly em: EntityManager,
+    private readonly events: RealtimeEvents,
+  ) {}
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      this.authenticate(socket)
+        .then((user) => {
+          socket.data.user = user;
+          next();
+        })
+        .catch((error: Error) => next(error));
+    });
+
+    this.subscription = this.events.stream.subscribe(({ tenantId, event, payload, audience }) => {
+      server.to(tenantRoom(tenantId, audience)).emit(event, payload);
+    });
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
+    const user = socket.data.user as AuthUser;
+    await socket.join(tenantRoom(user.tenantId));
+    if (ADMIN_ROLES.has(user.role)) await socket.join(tenantRoom(user.tenantId, 'admins'));
+    this.logger.debug({ userId: user.id, tenantId: user.tenantId, socketId: socket.id }, 'Realtime client connected');
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  private async authenticate(socket: Socket): Promise<AuthUser> {
+    const token = socket.handshake.auth?.token;
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new Error('UNAUTHORIZED: send a JWT from POST /api/auth/login as auth.token in the Socket.IO handshake');
+    }
+
+    let payload: JwtPayload;
+    try {
+      payload = await this.jwt.verifyAsync<JwtPayload>(token);
+    } catch {
+      throw new Error('UNAUTHORIZED: the token is invalid or expired; log in again');
+    }
+
+    const user = await resolveAuthUser(this.em.fork(), payload);
+    if (!user) throw new Error('UNAUTHORIZED: the user of this token is no longer active; log in again');
+    return user;
+  }
+}

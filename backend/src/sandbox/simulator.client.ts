@@ -1,0 +1,49 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error';
+import { SimulatorHost } from './simulator-host';
+
+export interface InboxEntry {
+  waMessageId: string;
+  from: string;
+  to: string;
+  type: string;
+  content: string | null;
+  timestamp: string;
+  status: string;
+}
+
+/** Calls the simulator's control API; its error codes pass through to the caller. */
+@Injectable()
+export class SimulatorClient {
+  constructor(private readonly host: SimulatorHost) {}
+
+  scan(body: { qr: string; phoneNumber: string; pushName?: string }): Promise<{ phoneNumber: string; jid: string; lid: string }> {
+    return this.request('POST', '/control/scan', body);
+  }
+
+  sendMessage(body: { from: string; to: string; content: string; pushName?: string }): Promise<{ waMessageId: string }> {
+    return this.request('POST', '/control/messages', body);
+  }
+
+  inbox(phoneNumber: string): Promise<InboxEntry[]> {
+    return this.request('GET', `/control/inbox/${encodeURIComponent(phoneNumber)}`);
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(new URL(path, this.host.controlUrl), {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(15_000),
+    });
+    const payload = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+    if (!response.ok) {
+      throw new AppError(
+        response.status >= 500 ? HttpStatus.BAD_GATEWAY : (response.status as HttpStatus),
+        payload.code ?? 'SIMULATOR_ERROR',
+        payload.message ?? `The WhatsApp simulator answered ${response.status} to ${method} ${path}.`,
+      );
+    }
+    return payload as T;
+  }
+}

@@ -1,0 +1,91 @@
+import type { SessionError, SessionStatus } from './whatsapp-session.entity';
+
+/** Statuses in which a session holds or is opening a socket; `connect` is a no-op in these. */
+export const ACTIVE_STATUSES: ReadonlySet<SessionStatus> = new Set(['connecting', 'qr', 'connected', 'reconnecting']);
+
+/** Baileys `DisconnectReason` codes (Baileys 7 `Types/index.ts`). */
+export const DisconnectCode = {
+  connectionClosed: 428,
+  connectionLost: 408,
+  connectionReplaced: 440,
+  loggedOut: 401,
+  badSession: 500,
+  restartRequired: 515,
+  multideviceMismatch: 411,
+  forbidden: 403,
+  unavailableService: 503,
+} as const;
+
+export type CloseDecision =
+  | { action: 'restart' }
+  | { action: 'retry'; error: SessionErrorCode }
+  | { action: 'stop'; status: SessionStatus; error: SessionErrorCode; deleteCredentials: boolean };
+
+export interface SessionErrorCode {
+  code: string;
+  message: string;
+}
+
+/**
+ * Decides what a socket close means. 408 is both "connection lost" and "QR refs ended"; only the
+ * message and the fact that no phone linked the device yet tell them apart.
+ */
+export function decideOnClose(statusCode: number | undefined, message: string, linked: boolean): CloseDecision {
+  switch (statusCode) {
+    case DisconnectCode.restartRequired:
+      return { action: 'restart' };
+    case DisconnectCode.loggedOut:
+      return {
+        action: 'stop',
+        status: 'logged_out',
+        deleteCredentials: true,
+        error: { code: 'LOGGED_OUT', message: 'The linked device was removed from the phone. Connect again and scan a new QR code to link it.' },
+      };
+    case DisconnectCode.connectionReplaced:
+      return {
+        action: 'stop',
+        status: 'replaced',
+        deleteCredentials: false,
+        error: { code: 'CONNECTION_REPLACED', message: 'Another client opened this WhatsApp session with the same credentials. Stop the other client, then connect again.' },
+      };
+    case DisconnectCode.forbidden:
+      return {
+        action: 'stop',
+        status: 'failed',
+        deleteCredentials: false,
+        error: { code: 'FORBIDDEN', message: 'WhatsApp refused this number (banned or blocked). Check the number in the WhatsApp app before connecting again.' },
+      };
+    case DisconnectCode.multideviceMismatch:
+      return {
+        action: 'stop',
+        status: 'failed',
+        deleteCredentials: false,
+        error: { code: 'MULTIDEVICE_MISMATCH', message: 'WhatsApp asked this client to downgrade (multi-device mismatch). Disconnect and link the device again.' },
+      };
+    default:
+      break;
+  }
+
+  if (statusCode === DisconnectCode.connectionLost && !linked && /QR refs attempts ended/i.test(message)) {
+    return {
+      action: 'stop',
+      status: 'qr_expired',
+      deleteCredentials: false,
+      error: { code: 'QR_EXPIRED', message: 'Nobody scanned the QR code in time. Connect again to get a new one.' },
+    };
+  }
+
+  const code = statusCode === DisconnectCode.badSession ? 'BAD_SESSION' : 'CONNECTION_LOST';
+  return { action: 'retry', error: { code, message: `The connection to WhatsApp closed (${statusCode ?? 'no code'}: ${message || 'no reason given'}).` } };
+}
+
+export function sessionError(error: SessionErrorCode): SessionError {
+  return { ...error, at: new Date().toISOString() };
+}
+
+/** Exponential backoff with ±20% jitter, capped at `maxDelayMs`. */
+export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random = Math.random): number {
+  const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = exponential * (0.8 + 0.4 * random());
+  return Math.round(Math.min(maxDelayMs, jittered));
+}

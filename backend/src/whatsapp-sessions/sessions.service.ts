@@ -1,0 +1,119 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error';
+import { ConnectionManager } from './connection-manager.service';
+import { SessionError, SessionStatus, WhatsAppSession } from './whatsapp-session.entity';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A WhatsApp connection as the API shows it. */
+export interface SessionView {
+  id: string;
+  name: string;
+  status: SessionStatus;
+  phoneNumber: string | null;
+  pushName: string | null;
+  isDefault: boolean;
+  lastError: SessionError | null;
+  reconnectAttempts: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+}
+
+export interface QrView {
+  qr: string;
+  qrDataUrl: string;
+  expiresAt: string;
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly connections: ConnectionManager,
+  ) {}
+
+  async create(tenantId: string, name: string, isDefault = false): Promise<SessionView> {
+    const em = this.em.fork();
+    const session = em.create(WhatsAppSession, { tenantId, name, isDefault });
+    await em.flush();
+    return this.toView(session);
+  }
+
+  async list(tenantId: string): Promise<SessionView[]> {
+    const sessions = await this.em.fork().find(WhatsAppSession, { tenantId, deletedAt: null }, { orderBy: { createdAt: 'ASC' } });
+    return sessions.map((session) => this.toView(session));
+  }
+
+  async get(tenantId: string, sessionId: string): Promise<SessionView> {
+    return this.toView(await this.findOwned(tenantId, sessionId));
+  }
+
+  /** The session if it belongs to the tenant; another tenant's session is reported as not found. */
+  async findOwned(tenantId: string, sessionId: string): Promise<WhatsAppSession> {
+    const session = UUID_PATTERN.test(sessionId) ? await this.em.fork().findOne(WhatsAppSession, { id: sessionId, tenantId, deletedAt: null }) : null;
+    if (!session) throw AppError.notFound('SESSION_NOT_FOUND', `WhatsApp session ${sessionId.slice(0, 64)} was not found in your tenant. List your sessions with GET /api/sessions.`);
+    return session;
+  }
+
+  async connect(tenantId: string, sessionId: string): Promise<SessionView> {
+    const session = await this.findOwned(tenantId, sessionId);
+    await this.connections.connect(session);
+    return this.get(tenantId, sessionId);
+  }
+
+  qr(tenantId: string, session: WhatsAppSession): QrView {
+    const cached = this.connections.currentQr(session.id);
+    if (cached) return { qr: cached.qr, qrDataUrl: cached.qrDataUrl, expiresAt: cached.expiresAt.toISOString() };
+
+    const status = this.connections.runtimeInfo(session.id).status ?? session.status;
+    if (status === 'qr_expired') {
+      throw AppError.gone('QR_EXPIRED', `The QR codes of session ${session.id} expired before anyone scanned them. Call POST /api/sessions/${session.id}/connect for a new one.`);
+    }
+    throw AppError.notFound('QR_NOT_AVAILABLE', `Session ${session.id} is not waiting for a scan (status ${status}). Call POST /api/sessions/${session.id}/connect to start linking.`);
+  }
+
+  async disconnect(tenantId: string, sessionId: string): Promise<SessionView> {
+    const session = await this.findOwned(tenantId, sessionId);
+    await this.connections.logout(session);
+    return this.get(tenantId, sessionId);
+  }
+
+  /** Logs out when linked, then hides the connection; its conversations stay readable. */
+  async remove(tenantId: string, sessionId: string): Promise<void> {
+    const session = await this.findOwned(tenantId, sessionId);
+    await this.connections.logout(session);
+    await this.em.fork().nativeUpdate(WhatsAppSession, { id: session.id }, { deletedAt: new Date(), isDefault: false });
+  }
+
+  /** The tenant's default session for the seed system's `/api/whatsapp` calls, created on first use. */
+  async findOrCreateDefault(tenantId: string): Promise<WhatsAppSession> {
+    const em = this.em.fork();
+    const existing = await em.findOne(WhatsAppSession, { tenantId, isDefault: true, deletedAt: null });
+    if (existing) return existing;
+
+    await em
+      .getConnection()
+      .execute(
+        `insert into whatsapp_sessions (id, tenant_id, name, is_default) values (gen_random_uuid(), ?, 'WhatsApp', true) on conflict (tenant_id) where is_default and deleted_at is null do nothing`,
+        [tenantId],
+      );
+    return (await em.findOne(WhatsAppSession, { tenantId, isDefault: true, deletedAt: null }))!;
+  }
+
+  toView(session: WhatsAppSession): SessionView {
+    const runtime = this.connections.runtimeInfo(session.id);
+    return {
+      id: session.id,
+      name: session.name,
+      status: runtime.status ?? session.status,
+      phoneNumber: session.phoneNumber,
+      pushName: session.pushName,
+      isDefault: session.isDefault,
+      lastError: session.lastError,
+      reconnectAttempts: runtime.reconnectAttempts,
+      nextAttemptAt: runtime.nextAttemptAt?.toISOString() ?? null,
+      createdAt: session.createdAt.toISOString(),
+    };
+  }
+}

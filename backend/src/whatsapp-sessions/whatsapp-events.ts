@@ -1,0 +1,28 @@
+import type { WAMessage, WAMessageKey, WAMessageUpdate } from '@whiskeysockets/baileys';
+import { Injectable } from '@nestjs/common';
+import { Subject } from 'rxjs';
+
+interface SessionRef {
+  sessionId: string;
+  tenantId: string;
+}
+
+export type WhatsAppEvent =
+  | (SessionRef & { type: 'messages.upsert'; messages: WAMessage[]; upsertType: 'notify' | 'append' })
+  | (SessionRef & { type: 'messages.update'; updates: WAMessageUpdate[] });
+
+/** Message events of every open socket, for the messages module to store. */
+@Injectable()
+export class WhatsAppEvents {
+  private readonly subject = new Subject<WhatsAppEvent>();
+  readonly stream = this.subject.asObservable();
+
+  emit(event: WhatsAppEvent): void {
+    this.subject.next(event);
+  }
+}
+
+/** Looks up a stored message so Baileys can resend it when a recipient asks for a retry. */
+export interface StoredMessageLookup {
+  findProto(sessionId: string, key: WAMessageKey): Promise<unknown | undefined>;
+}

@@ -1,0 +1,121 @@
+// HTTP JSON control API that plays the phones and the contacts: scan a QR, send a contact message,
+// read a contact's inbox, mark it read. Plain node:http on the same port as the WebSocket.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimulatorCore } from './core';
+import { InvalidPhoneError, phoneDigits } from './directory';
+import { LinkError, scanQr } from './linking';
+import { AccountNotLinkedError, markContactRead, sendContactText } from './messaging';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ControlContext {
+  core: SimulatorCore;
+  wsUrl: () => string;
+  rootPublicKey: Uint8Array;
+}
+
+function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
+  const data = JSON.stringify(body);
+  res.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(data) });
+  res.end(data);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'BODY_TOO_LARGE', 'request body is too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'INVALID_JSON', 'request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ApiError(400, 'INVALID_JSON', 'request body must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+function phone(value: unknown, field: string): string {
+  try {
+    return phoneDigits(value);
+  } catch (error) {
+    if (error instanceof InvalidPhoneError) throw new ApiError(400, 'INVALID_PHONE', `${field}: ${error.message}`);
+    throw error;
+  }
+}
+
+function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ApiError(400, 'INVALID_REQUEST', `${field} must be a string`);
+  return value.trim() || undefined;
+}
+
+export function createControlHandler(ctx: ControlContext) {
+  const { core } = ctx;
+  const routes = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname.replace(/\/+$/, '');
+    const method = req.method ?? 'GET';
+
+    if (method === 'GET' && path === '/control/info') {
+      return sendJson(res, 200, { wsUrl: ctx.wsUrl(), rootPublicKey: Buffer.from(ctx.rootPublicKey).toString('base64') });
+    }
+    if (method === 'POST' && path === '/control/scan') {
+      const body = await readJson(req);
+      if (typeof body.qr !== 'string' || !body.qr) throw new ApiError(400, 'INVALID_QR', 'qr must be the QR string the companion shows');
+      const result = await scanQr(core, body.qr, phone(body.phoneNumber, 'phoneNumber'), optionalString(body.pushName, 'pushName'));
+      return sendJson(res, 200, result);
+    }
+    if (method === 'POST' && path === '/control/messages') {
+      const body = await readJson(req);
+      const from = phone(body.from, 'from');
+      const to = phone(body.to, 'to');
+      if (typeof body.content !== 'string' || body.content.length === 0) {
+        throw new ApiError(400, 'INVALID_CONTENT', 'content must be a non-empty string');
+      }
+      const waMessageId = await sendContactText(core, from, to, body.content, optionalString(body.pushName, 'pushName'));
+      return sendJson(res, 201, { waMessageId });
+    }
+    const inbox = /^\/control\/inbox\/([^/]+)$/.exec(path);
+    if (method === 'GET' && inbox) {
+      const contact = core.directory.contact(phone(decodeURIComponent(inbox[1]), 'phoneNumber'));
+      return sendJson(res, 200, contact ? contact.inbox : []);
+    }
+    if (method === 'POST' && path === '/control/read') {
+      const body = await readJson(req);
+      const digits = phone(body.phoneNumber, 'phoneNumber');
+      return sendJson(res, 200, { phoneNumber: `+${digits}`, read: markContactRead(core, digits) });
+    }
+    throw new ApiError(404, 'NOT_FOUND', `no route for ${method} ${path}`);
+  };
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    routes(req, res).catch(error => {
+      let apiError: ApiError;
+      if (error instanceof ApiError) apiError = error;
+      else if (error instanceof LinkError) apiError = new ApiError(error.statusCode, error.code, error.message);
+      else if (error instanceof AccountNotLinkedError) apiError = new ApiError(404, 'ACCOUNT_NOT_LINKED', error.message);
+      else {
+        core.log('error', 'control request failed', { url: req.url, error: String((error as Error)?.stack ?? error) });
+        apiError = new ApiError(500, 'INTERNAL', 'internal simulator error');
+      }
+      if (!res.headersSent) sendJson(res, apiError.statusCode, { statusCode: apiError.statusCode, code: apiError.code, message: apiError.message });
+      else res.end();
+    });
+  };
+}

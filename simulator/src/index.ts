@@ -1,0 +1,3 @@
+export { startSimulator } from './server';
+export type { SimulatorOptions, WhatsAppSimulator } from './server';
+export type { LogFn, LogLevel } from './log';

@@ -1,0 +1,92 @@
+// Wires the HTTP server (control API) and the WebSocket endpoint on one loopback port.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { loadBaileys } from './baileys';
+import { buildCertChain } from './certs';
+import { Connection } from './connection';
+import { createControlHandler } from './control-api';
+import { SimulatorCore } from './core';
+import { silentLog, type LogFn } from './log';
+import { StateStore } from './state-store';
+
+export interface SimulatorOptions {
+  /** 0 (default) picks an ephemeral port; the server binds 127.0.0.1 only. */
+  port?: number;
+  /** Folder for the persisted JSON state; without it everything lives in memory. */
+  stateDir?: string;
+  /** Refs per pair-device, default 6. */
+  qrRefCount?: number;
+  /**
+   * The `qrTimeout` the companions use, if known. The server then accepts a ref only while the
+   * client shows it; without it a ref stays scannable until Baileys' default schedule retires it.
+   */
+  qrTimeoutMs?: number;
+  log?: LogFn;
+}
+
+export interface WhatsAppSimulator {
+  readonly wsUrl: string;
+  readonly controlUrl: string;
+  readonly rootPublicKey: Uint8Array;
+  close(): Promise<void>;
+}
+
+const WS_PATH = '/ws/chat';
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<WhatsAppSimulator> {
+  const log = options.log ?? silentLog;
+  const wa = await loadBaileys();
+  const store = StateStore.open(wa, options.stateDir, log);
+  const { state } = store;
+  const certChain = buildCertChain(wa, state.rootKey, state.intermediateKey, state.serverStatic);
+  const core = new SimulatorCore(wa, store, log, { qrRefCount: options.qrRefCount ?? 6, qrTimeoutMs: options.qrTimeoutMs });
+
+  let wsUrl = '';
+  const rootPublicKey = new Uint8Array(state.rootKey.public);
+  const server: Server = createServer(createControlHandler({ core, wsUrl: () => wsUrl, rootPublicKey }));
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, ws => {
+      const conn = new Connection(ws, core, state.serverStatic, certChain);
+      core.connections.add(conn);
+      log('debug', 'websocket connected', { conn: conn.id });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  wsUrl = `ws://127.0.0.1:${port}${WS_PATH}`;
+  const controlUrl = `http://127.0.0.1:${port}`;
+  log('info', 'whatsapp simulator listening', { wsUrl, controlUrl, stateDir: options.stateDir });
+
+  let closing: Promise<void> | undefined;
+  return {
+    wsUrl,
+    controlUrl,
+    rootPublicKey,
+    close() {
+      closing ??= (async () => {
+        core.close();
+        for (const client of wss.clients) client.terminate();
+        await new Promise<void>(resolve => wss.close(() => resolve()));
+        server.closeAllConnections();
+        await new Promise<void>(resolve => server.close(() => resolve()));
+        await store.close();
+        log('info', 'whatsapp simulator stopped', { controlUrl });
+      })();
+      return closing;
+    },
+  };
+}
