@@ -5,11 +5,15 @@ import { LoggerModule } from './common/logger.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { PanelModule } from './panel/panel.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { SettingsModule } from './settings/settings.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { UsersModule } from './users/users.module';
 import { WhatsAppCompatModule } from './whatsapp-compat/whatsapp-compat.module';
 import { WhatsAppSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module';
 
@@ -35,6 +39,10 @@ export class AppModule {
         MessagesModule,
         WhatsAppCompatModule,
         HealthModule,
+        UsersModule,
+        SettingsModule,
+        DashboardModule,
+        PanelModule,
         ...(config.whatsapp.mode === 'sandbox' ? [SandboxModule] : []),
       ],
     };

@@ -81,7 +81,7 @@ export async function createApplication(config: AppConfig, logger: Logger, datab
     bodyParser: true,
   });
   app.useLogger(app.get(PinoNestLogger));
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: ['/'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useBodyParser('json', { limit: '1mb' });

@@ -15,7 +15,7 @@ export interface ConnectionHost {
   onClosed(conn: Connection): void;
 }
 
-/** What the client is doing on this connection once the handshake is over. */
+/** Role of the client on this connection once the handshake is over. */
 export type ConnectionRole =
   | { kind: 'handshake' }
   | { kind: 'registration'; registration: RegistrationData }
@@ -27,7 +27,7 @@ export interface RegistrationData {
   signedPreKey: { id: number; public: Buffer; signature: Buffer };
   platform: string;
   refs: QrRef[];
-  /** When the client acknowledged pair-device, i.e. when it showed the first QR. */
+  /** Time the client acknowledged pair-device, which is when it showed the first QR. */
   shownAt?: number;
   /** Set while a scan is in progress so two scans cannot link the same companion twice. */
   pairing?: boolean;

@@ -85,6 +85,7 @@ export function createControlHandler(ctx: ControlContext) {
       const body = await readJson(req);
       const from = phone(body.from, 'from');
       const to = phone(body.to, 'to');
+      if (from === to) throw new ApiError(400, 'INVALID_PHONE', 'from and to must be different numbers');
       if (typeof body.content !== 'string' || body.content.length === 0) {
         throw new ApiError(400, 'INVALID_CONTENT', 'content must be a non-empty string');
       }
@@ -113,6 +114,10 @@ export function createControlHandler(ctx: ControlContext) {
       else {
         core.log('error', 'control request failed', { url: req.url, error: String((error as Error)?.stack ?? error) });
         apiError = new ApiError(500, 'INTERNAL', 'internal simulator error');
+      }
+      if (apiError.code !== 'INTERNAL') {
+        const level = apiError.statusCode < 500 ? 'debug' : 'warn';
+        core.log(level, 'control request rejected', { method: req.method, url: req.url, code: apiError.code, message: apiError.message });
       }
       if (!res.headersSent) sendJson(res, apiError.statusCode, { statusCode: apiError.statusCode, code: apiError.code, message: apiError.message });
       else res.end();

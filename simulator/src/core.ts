@@ -51,7 +51,7 @@ export class SimulatorCore implements ConnectionHost {
     const data = payload.devicePairingData!;
     const registrationId = Buffer.from(data.eRegid ?? []).readUInt32BE(0);
     const refs = Array.from({ length: this.options.qrRefCount }, (_, index) => ({
-      // Real refs look like `2@<base64>`; commas would break the QR format, base64 has none.
+      // Real refs look like `2@<base64>`. Commas would break the QR format, and base64 has none.
       ref: `2@${randomBytes(30).toString('base64')}`,
       index,
     }));
@@ -148,7 +148,7 @@ export class SimulatorCore implements ConnectionHost {
     }
   }
 
-  /** The logged-in, ready connection of a device, if any. */
+  /** Returns the logged-in, ready connection of a device, if any. */
   liveConnection(phone: string, deviceId: number): Connection | undefined {
     for (const conn of this.connections) {
       if (conn.ready && conn.isOpen && conn.login?.phone === phone && conn.login.deviceId === deviceId) return conn;
@@ -174,7 +174,7 @@ export class SimulatorCore implements ConnectionHost {
     const device = login && this.directory.account(login.phone)?.devices[String(login.deviceId)];
     const pending = device ? device.pending.splice(0) : [];
     for (const stanza of pending) {
-      // Real WhatsApp marks replayed stanzas; Baileys then upserts messages as `append`.
+      // Replayed stanzas carry `offline`, so Baileys upserts those messages as `append`.
       conn.send({ ...stanza, attrs: { ...stanza.attrs, offline: '1' } });
     }
     if (pending.length) this.directory.changed();

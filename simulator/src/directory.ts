@@ -127,8 +127,8 @@ export class Directory {
     }
     if (decoded.server !== 's.whatsapp.net') return undefined;
     const account = this.state.accounts[decoded.user];
-    // An account with no linked device still has a phone, but messages to it from another
-    // account are out of scope, so only the owner's own lookups see the account view.
+    // NOTE: a number that is a simulated account resolves to that account for every requester,
+    // but messages between two simulated accounts are not routed yet.
     if (account) return { kind: 'account', account, deviceId, device: account.devices[String(deviceId)] };
     if (!/^\d{7,15}$/.test(decoded.user)) return undefined;
     const contact = createContacts ? this.getOrCreateContact(decoded.user) : this.state.contacts[decoded.user];

@@ -1,4 +1,4 @@
-// Replies to the iqs Baileys sends after login, shaped like the real server's minimal healthy answers.
+// Replies to the iqs Baileys sends after login, shaped like the real server's minimal healthy replies.
 import { createHash } from 'node:crypto';
 import type { BinaryNode } from './baileys';
 import type { Connection } from './connection';
@@ -9,7 +9,7 @@ import { child, childBytes, childNodes, children, iqResult, node, readUIntBE, S_
 import type { PeerBundle } from './signal-peer';
 import type { AccountState, DeviceState } from './state-store';
 
-/** Below this many uploaded prekeys the server tells the companion to upload more. */
+/** Prekey count below which the server sends an `encrypt` notification so the companion uploads more. */
 const PREKEY_LOW_COUNT = 5;
 
 const PRIVACY_DEFAULTS: Record<string, string> = {
@@ -145,7 +145,7 @@ function skeyNode(skey: PeerBundle['signedPreKey']): BinaryNode {
   ]);
 }
 
-/** Takes one uploaded one-time prekey of a companion (it is used up once handed out). */
+/** Builds a companion's bundle and uses up one of its uploaded one-time prekeys. */
 export function takeDeviceBundle(core: SimulatorCore, account: AccountState, device: DeviceState): PeerBundle {
   const ids = Object.keys(device.preKeys).map(Number).sort((a, b) => a - b);
   const preKeyId = ids[0];
@@ -249,7 +249,7 @@ function usyncReply(core: SimulatorCore, requester: AccountState, iq: BinaryNode
   ]);
 }
 
-/** Device 0 for everyone; an account also lists its linked companions with their key index. */
+/** Builds the device list: device 0 for everyone, plus an account's linked companions with their key index. */
 function devicesNode(core: SimulatorCore, account: AccountState | undefined): BinaryNode {
   const devices = account ? Object.values(account.devices).sort((a, b) => a.id - b.id) : [];
   const list = [node('device', { id: '0' }), ...devices.map(d => node('device', { id: String(d.id), 'key-index': String(d.keyIndex) }))];

@@ -1,6 +1,6 @@
-// The phone scanning a companion's QR: find the live connection showing that ref, send
-// pair-success with the ADV identity, check the companion's signature, store the device and
-// ask the client to restart (515) so it logs in with its new identity.
+// The phone scanning a companion's QR. It finds the live connection showing that ref, sends
+// pair-success with the ADV identity and checks the companion's signature. Then it stores the
+// device and sends stream error 515, so the client restarts and logs in with its new identity.
 import type { SimulatorCore } from './core';
 import type { Connection, QrRef, RegistrationData } from './connection';
 import { e164 } from './directory';
@@ -24,9 +24,10 @@ const DEFAULT_NEXT_REF_MS = 20_000;
 const PAIR_SUCCESS_TIMEOUT_MS = 15_000;
 
 /**
- * The server cannot see the client's QR timer, so it models it. With a known `qrTimeoutMs` a ref
- * is scannable only inside its own display window (plus a little slack); otherwise only its end
- * under Baileys' default schedule is enforced, since a shorter client timer would show it earlier.
+ * Checks whether the client still shows a ref. The server cannot see the client's QR timer, so it
+ * models it. With a known `qrTimeoutMs` a ref is scannable only inside its own display window plus
+ * some slack. Without it only the end under Baileys' default schedule is enforced, because a
+ * shorter client timer shows later refs earlier than that schedule.
  */
 function refIsLive(registration: RegistrationData, ref: QrRef, qrTimeoutMs: number | undefined, now: number): boolean {
   const shownAt = registration.shownAt ?? now;
@@ -86,12 +87,16 @@ async function pair(
   const { directory } = core;
   const account = directory.getOrCreateAccount(phone);
   if (pushName) account.pushName = pushName;
-  const keyIndex = account.nextKeyIndex;
-  const deviceId = account.nextDeviceId;
+  // Reserve the ids before waiting for the companion, so concurrent scans for one phone never
+  // share a device id. Ids of failed pairings are not reused.
+  const keyIndex = account.nextKeyIndex++;
+  const deviceId = account.nextDeviceId++;
+  directory.changed();
   const accountKey = account.peer.creds.signedIdentityKey;
   const identity = buildDeviceIdentity(core.wa, accountKey, account.advRawId, keyIndex, companionIdentity, advSecret);
   const jid = directory.deviceJid(account, deviceId);
   const lid = directory.deviceLid(account, deviceId);
+
   const request = node('iq', { from: S_WHATSAPP_NET, type: 'set', id: conn.nextId(), xmlns: 'md', t: unixNow() }, [
     // pair-success must be the first child: Baileys dispatches on it.
     node('pair-success', {}, [
@@ -102,6 +107,7 @@ async function pair(
       node('biz', { name: account.pushName ?? e164(phone) }),
     ]),
   ]);
+
   let reply;
   try {
     reply = await conn.query(request, PAIR_SUCCESS_TIMEOUT_MS);
@@ -116,6 +122,7 @@ async function pair(
     conn.close();
     throw new LinkError(502, 'PAIRING_FAILED', `companion device signature rejected: ${check.reason}`);
   }
+
   account.devices[String(deviceId)] = {
     id: deviceId,
     keyIndex,
@@ -128,11 +135,9 @@ async function pair(
     linkedAt: Math.floor(Date.now() / 1000),
     pending: [],
   };
-  account.nextKeyIndex++;
-  account.nextDeviceId++;
   directory.changed();
   core.log('info', 'companion linked', { phone: e164(phone), deviceId, keyIndex, conn: conn.id });
-  // The real server asks the freshly linked client to restart and log in with its new identity.
+  // Like the real server, request a restart so the client logs in with its new identity.
   conn.streamError('515');
   return { phoneNumber: e164(phone), jid, lid };
 }

@@ -1,14 +1,15 @@
-// Message traffic between linked devices and virtual contacts: decrypting what companions send,
-// acking it and answering with delivery receipts, and encrypting contact messages to every linked
-// device (or queueing them for devices that are offline).
+// Message traffic between linked devices and virtual contacts. Outbound: decrypt what companions
+// send, ack it and send delivery receipts. Inbound: encrypt contact messages to every linked
+// device, or queue them for devices that are offline.
 import { randomBytes } from 'node:crypto';
 import type { BinaryNode } from './baileys';
 import type { Connection } from './connection';
 import type { SimulatorCore } from './core';
 import { e164 } from './directory';
 import { takeDeviceBundle } from './iq-handlers';
-import { child, children, node, unixNow } from './nodes';
-import type { AccountState, ContactState } from './state-store';
+import { child, childBytes, children, node, readUIntBE, unixNow } from './nodes';
+import type { PeerBundle } from './signal-peer';
+import type { AccountState, ContactState, DeviceState } from './state-store';
 
 export class AccountNotLinkedError extends Error {}
 
@@ -42,7 +43,7 @@ function textOf(message: { conversation?: string | null; extendedTextMessage?: {
   return message.conversation ?? message.extendedTextMessage?.text ?? undefined;
 }
 
-/** A companion sends a message: ack it, decrypt every copy meant for simulated peers, confirm delivery. */
+/** Handles a companion's message: acks it, decrypts every copy meant for simulated peers, confirms delivery. */
 export async function handleMessage(core: SimulatorCore, conn: Connection, message: BinaryNode): Promise<void> {
   const login = conn.login;
   const { id, to } = message.attrs;
@@ -98,15 +99,112 @@ function recordInbox(core: SimulatorCore, account: AccountState, contact: Contac
   core.log('debug', 'contact received text', { id, from: e164(account.phone), to: e164(contact.phone) });
 }
 
-/** Receipts from companions (delivery/read of contact messages) only need the server's ack. */
-export async function handleReceipt(_core: SimulatorCore, conn: Connection, receipt: BinaryNode): Promise<void> {
+/** Acks receipts from companions; a retry receipt also makes the contact resend over a new session. */
+export async function handleReceipt(core: SimulatorCore, conn: Connection, receipt: BinaryNode): Promise<void> {
   const { id, to, type } = receipt.attrs;
   conn.send(node('ack', { class: 'receipt', id, from: to, type }));
+  if (type === 'retry') await resendAfterRetry(core, conn, receipt);
+}
+
+/** Maximum resends of one message, as a guard against resend loops. */
+const MAX_RESENDS = 3;
+/** Number of recent contact messages kept in memory for resends after a retry receipt. */
+const RECENT_LIMIT = 500;
+
+interface SentByContact {
+  contactPhone: string;
+  accountPhone: string;
+  content: string;
+  t: string;
+  resends: number;
+}
+
+const recentByCore = new WeakMap<SimulatorCore, Map<string, SentByContact>>();
+
+function recentMessages(core: SimulatorCore): Map<string, SentByContact> {
+  let recent = recentByCore.get(core);
+  if (!recent) {
+    recent = new Map();
+    recentByCore.set(core, recent);
+  }
+  return recent;
+}
+
+function rememberSent(core: SimulatorCore, id: string, sent: SentByContact): void {
+  const recent = recentMessages(core);
+  recent.set(id, sent);
+  if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value!);
+}
+
+/**
+ * Resends a contact message after a device reported it could not decrypt it. The contact drops
+ * its session with that device and starts a new one from the keys in the receipt, or from the
+ * bundle the device uploaded when the receipt has none.
+ */
+async function resendAfterRetry(core: SimulatorCore, conn: Connection, receipt: BinaryNode): Promise<void> {
+  const { id } = receipt.attrs;
+  const login = conn.login;
+  const sent = id ? recentMessages(core).get(id) : undefined;
+  const account = login && core.directory.account(login.phone);
+  const device = account?.devices[String(login!.deviceId)];
+  const contact = sent && core.directory.contact(sent.contactPhone);
+  if (!sent || !account || !device || !contact || sent.accountPhone !== account.phone) {
+    core.log('debug', 'retry receipt for a message the simulator cannot resend', { id, conn: conn.id });
+    return;
+  }
+  if (sent.resends >= MAX_RESENDS) {
+    core.log('warn', 'retry limit reached, not resending', { id, conn: conn.id });
+    return;
+  }
+  sent.resends++;
+  const deviceJid = core.directory.deviceJid(account, device.id);
+  const peer = core.directory.contactPeer(contact);
+  const keys = child(receipt, 'keys');
+  await withContactLock(contact, async () => {
+    await peer.deleteSession(deviceJid);
+    await peer.injectSession(deviceJid, keys ? bundleFromRetryKeys(receipt, keys, device) : takeDeviceBundle(core, account, device));
+    const encoded = core.wa.proto.Message.encode({ conversation: sent.content }).finish();
+    const { type, ciphertext } = await peer.encryptMessage(deviceJid, encoded);
+    conn.send(contactMessageStanza(contact, id!, sent.t, type, ciphertext));
+  });
+  core.log('info', 'contact message resent after retry receipt', { id, deviceId: device.id, attempt: sent.resends });
+}
+
+function bundleFromRetryKeys(receipt: BinaryNode, keys: BinaryNode, device: DeviceState): PeerBundle {
+  const skey = child(keys, 'skey');
+  const key = child(keys, 'key');
+  const preKeyId = readUIntBE(childBytes(key, 'id'));
+  const preKeyValue = childBytes(key, 'value');
+  return {
+    registrationId: readUIntBE(childBytes(receipt, 'registration')) ?? device.registrationId,
+    identity: childBytes(keys, 'identity') ?? device.identityPublic,
+    signedPreKey: {
+      id: readUIntBE(childBytes(skey, 'id')) ?? device.signedPreKey.id,
+      public: childBytes(skey, 'value') ?? device.signedPreKey.public,
+      signature: childBytes(skey, 'signature') ?? device.signedPreKey.signature,
+    },
+    preKey: preKeyId !== undefined && preKeyValue ? { id: preKeyId, public: preKeyValue } : undefined,
+  };
+}
+
+function contactMessageStanza(contact: ContactState, id: string, t: string, type: string, ciphertext: Uint8Array): BinaryNode {
+  return node(
+    'message',
+    {
+      from: `${contact.phone}@s.whatsapp.net`,
+      type: 'text',
+      id,
+      t,
+      notify: contact.pushName,
+      sender_lid: `${contact.lid}@lid`,
+    },
+    [node('enc', { v: '2', type }, Buffer.from(ciphertext))],
+  );
 }
 
 const newMessageId = (): string => `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
 
-/** A virtual contact sends text to every linked device of an account; returns the message id. */
+/** Sends text from a virtual contact to every linked device of an account and returns the message id. */
 export async function sendContactText(
   core: SimulatorCore,
   fromPhone: string,
@@ -129,26 +227,16 @@ export async function sendContactText(
         await peer.injectSession(deviceJid, takeDeviceBundle(core, account, device));
       }
       const { type, ciphertext } = await peer.encryptMessage(deviceJid, encoded);
-      const stanza = node(
-        'message',
-        {
-          from: `${contact.phone}@s.whatsapp.net`,
-          type: 'text',
-          id,
-          t,
-          notify: contact.pushName,
-          sender_lid: `${contact.lid}@lid`,
-        },
-        [node('enc', { v: '2', type }, Buffer.from(ciphertext))],
-      );
+      const stanza = contactMessageStanza(contact, id, t, type, ciphertext);
       const outcome = core.deliver(account, device, stanza);
       core.log('debug', 'contact message routed', { id, from: e164(contact.phone), deviceId: device.id, outcome, type });
     }
   });
+  rememberSent(core, id, { contactPhone: contact.phone, accountPhone: account.phone, content, t, resends: 0 });
   return id;
 }
 
-/** The contact reads everything it received: read receipts go to every linked device of each sender. */
+/** Marks everything a contact received as read and sends read receipts to every linked device of each sender. */
 export function markContactRead(core: SimulatorCore, contactPhone: string): number {
   const contact = core.directory.contact(contactPhone);
   if (!contact) return 0;

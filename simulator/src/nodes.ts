@@ -45,7 +45,7 @@ export function node(tag: string, attrs: Record<string, string | undefined> = {}
   return content === undefined ? { tag, attrs: clean } : { tag, attrs: clean, content };
 }
 
-/** An iq result addressed the way the real server does (`from="@s.whatsapp.net"`). */
+/** Builds an iq result addressed the way the real server does (`from="@s.whatsapp.net"`). */
 export function iqResult(request: BinaryNode, content?: BinaryNode[]): BinaryNode {
   return node('iq', { from: S_WHATSAPP_NET, type: 'result', id: request.attrs.id }, content);
 }

@@ -69,7 +69,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Wh
   const { port } = server.address() as AddressInfo;
   wsUrl = `ws://127.0.0.1:${port}${WS_PATH}`;
   const controlUrl = `http://127.0.0.1:${port}`;
-  log('info', 'whatsapp simulator listening', { wsUrl, controlUrl, stateDir: options.stateDir });
+  log('debug', 'whatsapp simulator listening', { wsUrl, controlUrl, stateDir: options.stateDir });
 
   let closing: Promise<void> | undefined;
   return {

@@ -121,6 +121,11 @@ export class SignalPeer {
     });
   }
 
+  /** Drops the session with `jid`, so the next message starts a new one from a fresh bundle. */
+  async deleteSession(jid: string): Promise<void> {
+    await this.repository.deleteSession([jid]);
+  }
+
   /** Encrypts an already encoded proto.Message (padding is added here). */
   async encryptMessage(jid: string, encodedMessage: Uint8Array): Promise<{ type: 'pkmsg' | 'msg'; ciphertext: Uint8Array }> {
     return this.repository.encryptMessage({ jid, data: this.wa.writeRandomPadMax16(encodedMessage) });

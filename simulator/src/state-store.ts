@@ -31,7 +31,7 @@ export interface DeviceState {
   identityPublic: Uint8Array;
   registrationId: number;
   signedPreKey: { id: number; public: Uint8Array; signature: Uint8Array };
-  /** One-time prekeys the companion uploaded and nobody fetched yet, by id. */
+  /** One-time prekeys the companion uploaded that no bundle fetch has used yet, by id. */
   preKeys: Record<string, Uint8Array>;
   platform: string;
   linkedAt: number;

@@ -25,11 +25,16 @@ export interface MemoryAuth {
     get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }>;
     set(data: SignalDataSet): Promise<void>;
   };
+  /** Drops every stored key of one type, to simulate an app that lost part of its state. */
+  clear(type: keyof SignalDataTypeMap): void;
 }
 
 export function memoryAuth(wa: Baileys): MemoryAuth {
   const data: Record<string, Record<string, unknown>> = {};
   return {
+    clear(type) {
+      delete data[type];
+    },
     creds: wa.initAuthCreds(),
     keys: {
       async get(type, ids) {

@@ -20,10 +20,3 @@ globalThis.setTimeout = ((handler: (...args: unknown[]) => void, delay?: number,
   if (delay === BAILEYS_UPLOAD_TIMEOUT_MS) timer.unref();
   return timer;
 }) as typeof setTimeout;
-const t0 = Date.now();
-const st4 = globalThis.setTimeout;
-globalThis.setTimeout = ((h: any, d?: number, ...a: unknown[]) => {
-  const stack = `${d} ${new Error().stack?.split('\n').slice(2, 7).join(' | ')}`;
-  const created = Date.now() - t0;
-  return st4((...x: unknown[]) => { if ((d ?? 0) >= 1000) process.stderr.write(`FIRE at ${Date.now() - t0} created ${created} ${stack}\n`); h(...x); }, d, ...a);
-}) as typeof setTimeout;

@@ -21,7 +21,8 @@ export function withDevelopmentSecrets(config: AppConfig): AppConfig {
 
   if (!secrets?.jwtSecret) {
     secrets = { jwtSecret: randomBytes(48).toString('base64url') };
-    mkdirSync(config.paths.dataDir, { recursive: true, mode: 0o700 });
+    // The folder stays traversable (0755): embedded PostgreSQL runs as another user under it. The file is 0600.
+    mkdirSync(config.paths.dataDir, { recursive: true });
     writeFileSync(path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
 

@@ -57,6 +57,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
   }
 
   private async handle(event: WhatsAppEvent): Promise<void> {
+    if (process.env.DEBUG_EVENTS) process.stderr.write('EVENT ' + JSON.stringify(event.type === 'messages.update' ? event.updates : event.messages.map((m) => ({ key: m.key, status: m.status, t: event.upsertType }))) + '\n');
     if (event.type === 'messages.update') {
       for (const update of event.updates) await this.guard(event, update.key.id, () => this.applyUpdate(event.tenantId, event.sessionId, update));
       return;

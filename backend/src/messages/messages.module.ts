@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WhatsAppSessionsModule } from '../whatsapp-sessions/whatsapp-sessions.module';
+import { ContactsController } from './contacts.controller';
 import { InboundMessageHandler } from './inbound-message.handler';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
@@ -8,7 +9,7 @@ import { DatabaseStoredMessageLookup } from './stored-message.lookup';
 
 @Module({
   imports: [WhatsAppSessionsModule],
-  controllers: [MessagesController],
+  controllers: [MessagesController, ContactsController],
   providers: [MessagesRepository, MessagesService, InboundMessageHandler, DatabaseStoredMessageLookup],
   exports: [MessagesService, InboundMessageHandler, MessagesRepository],
 })

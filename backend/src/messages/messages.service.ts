@@ -68,7 +68,8 @@ export class MessagesService {
     // PostgreSQL text cannot hold NUL characters; WhatsApp gets the original text.
     const storedContent = content.replace(/\u0000/g, '\uFFFD');
     const waMessageId = this.connections.generateMessageId(sessionId);
-    const timestamp = new Date();
+    // WhatsApp timestamps have whole seconds; ours match, so ties fall back to arrival order.
+    const timestamp = new Date(Math.floor(Date.now() / 1000) * 1000);
 
     const { row, conversation } = await this.em.fork().transactional(async (em) => {
       const contactId = await this.repository.upsertContact(em, tenantId, jid, phoneNumber, null);

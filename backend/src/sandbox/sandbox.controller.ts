@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
+import { Roles } from '../auth/roles';
 import { validationError } from '../common/app-error';
 import { SandboxMessageDto, SandboxScanDto } from './dto/sandbox.dto';
 import { SandboxService } from './sandbox.service';
@@ -11,6 +12,7 @@ import { SandboxService } from './sandbox.service';
 export class SandboxController {
   constructor(private readonly sandbox: SandboxService) {}
 
+  @Roles('admin')
   @Post('scan')
   @HttpCode(200)
   scan(@CurrentUser() user: AuthUser, @Body() body: SandboxScanDto) {

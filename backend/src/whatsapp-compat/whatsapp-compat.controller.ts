@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
+import { hasRole, Roles } from '../auth/roles';
 import { SendMessageDto, SendResult } from '../messages/dto/send-message.dto';
 import { MessagesService } from '../messages/messages.service';
 import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
@@ -27,6 +28,7 @@ export class WhatsAppCompatController {
     private readonly connections: ConnectionManager,
   ) {}
 
+  @Roles('admin')
   @Post('connect')
   @HttpCode(202)
   async connect(@CurrentUser() user: AuthUser): Promise<SessionView> {
@@ -38,7 +40,8 @@ export class WhatsAppCompatController {
   async status(@CurrentUser() user: AuthUser): Promise<CompatStatus> {
     const session = await this.sessions.findOrCreateDefault(user.tenantId);
     const view = this.sessions.toView(session);
-    const qr = this.connections.currentQr(session.id);
+    // Only admins link numbers, so only they see the QR code.
+    const qr = hasRole(user, ['admin']) ? this.connections.currentQr(session.id) : undefined;
     return { status: view.status, phoneNumber: view.phoneNumber, qr: qr?.qr ?? null, qrDataUrl: qr?.qrDataUrl ?? null };
   }
 
@@ -48,6 +51,7 @@ export class WhatsAppCompatController {
     return this.messages.sendText(user.tenantId, session.id, body.to, body.content);
   }
 
+  @Roles('admin')
   @Post('disconnect')
   @HttpCode(200)
   async disconnect(@CurrentUser() user: AuthUser): Promise<SessionView> {

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
+import { Roles } from '../auth/roles';
 import { ListQueryDto, parseListQuery, setContentRange } from '../common/list-query';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { QrView, SessionsService, SessionView } from './sessions.service';
@@ -14,6 +15,7 @@ const SORTABLE = ['createdAt', 'name', 'status'] as const;
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
+  @Roles('admin')
   @Post()
   create(@CurrentUser() user: AuthUser, @Body() body: CreateSessionDto): Promise<SessionView> {
     return this.sessions.create(user.tenantId, body.name);
@@ -35,24 +37,28 @@ export class SessionsController {
     return this.sessions.get(user.tenantId, id);
   }
 
+  @Roles('admin')
   @Post(':id/connect')
   @HttpCode(202)
   connect(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<SessionView> {
     return this.sessions.connect(user.tenantId, id);
   }
 
+  @Roles('admin')
   @Get(':id/qr')
   async qr(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<QrView> {
     const session = await this.sessions.findOwned(user.tenantId, id);
     return this.sessions.qr(user.tenantId, session);
   }
 
+  @Roles('admin')
   @Post(':id/disconnect')
   @HttpCode(200)
   disconnect(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<SessionView> {
     return this.sessions.disconnect(user.tenantId, id);
   }
 
+  @Roles('admin')
   @Delete(':id')
   @HttpCode(204)
   remove(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {

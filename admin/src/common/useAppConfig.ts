@@ -1,0 +1,14 @@
+import { useQuery } from '@tanstack/react-query';
+import { queryKeys } from '../realtime/queryKeys';
+import { useCharlaDataProvider } from './useCharlaDataProvider';
+
+/** The server's mode (`live` or `sandbox`); read once per page load. */
+export function useAppConfig() {
+    const dataProvider = useCharlaDataProvider();
+    return useQuery({
+        queryKey: queryKeys.config(),
+        queryFn: () => dataProvider.getConfig(),
+        staleTime: Infinity,
+        retry: false,
+    });
+}

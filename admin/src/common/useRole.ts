@@ -1,0 +1,13 @@
+import { usePermissions } from 'react-admin';
+import { canAccess } from '../providers/canAccess';
+import type { Role } from '../types';
+
+/** The signed-in user's role and a shortcut to ask `canAccess` about it. */
+export function useRole(): { role: Role | undefined; can: (action: string, resource: string) => boolean; isPending: boolean } {
+    const { permissions, isPending } = usePermissions<Role>();
+    return {
+        role: permissions,
+        isPending,
+        can: (action, resource) => canAccess(permissions, { action, resource }),
+    };
+}

@@ -1,0 +1,26 @@
+import { useMediaQuery, type Theme } from '@mui/material';
+import { DataTable, DateField, List, SearchInput, SimpleList } from 'react-admin';
+import type { Contact } from '../types';
+
+const contactFilters = [<SearchInput key="q" source="q" alwaysOn placeholder="charla.contacts.search" />];
+
+export function ContactList() {
+    const isSmall = useMediaQuery<Theme>(theme => theme.breakpoints.down('md'));
+    return (
+        <List<Contact> sort={{ field: 'createdAt', order: 'DESC' }} filters={contactFilters} exporter={false} perPage={25}>
+            {isSmall ? (
+                <SimpleList<Contact>
+                    primaryText={record => record.name || record.phoneNumber || ''}
+                    secondaryText={record => (record.name ? record.phoneNumber ?? '' : '')}
+                    linkType="show"
+                />
+            ) : (
+                <DataTable<Contact> rowClick="show" bulkActionButtons={false}>
+                    <DataTable.Col source="name" />
+                    <DataTable.Col source="phoneNumber" />
+                    <DataTable.Col source="createdAt" field={DateField} />
+                </DataTable>
+            )}
+        </List>
+    );
+}

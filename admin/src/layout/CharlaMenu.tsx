@@ -1,0 +1,29 @@
+import ScienceIcon from '@mui/icons-material/Science';
+import SettingsIcon from '@mui/icons-material/Settings';
+import { Menu } from 'react-admin';
+import { useAppConfig } from '../common/useAppConfig';
+import { useRole } from '../common/useRole';
+import { SANDBOX_PATH } from '../sandbox/SandboxPage';
+import { SETTINGS_PATH } from '../settings/SettingsPage';
+
+/** Only the entries the signed-in role may use; the sandbox only when the server runs in it. */
+export function CharlaMenu() {
+    const { can } = useRole();
+    const { data: config } = useAppConfig();
+    return (
+        <Menu>
+            <Menu.DashboardItem />
+            {can('list', 'conversations') && <Menu.ResourceItem name="conversations" />}
+            {can('list', 'contacts') && <Menu.ResourceItem name="contacts" />}
+            {can('list', 'sessions') && <Menu.ResourceItem name="sessions" />}
+            {can('list', 'users') && <Menu.ResourceItem name="users" />}
+            {can('list', 'tenants') && <Menu.ResourceItem name="tenants" />}
+            {can('edit', 'settings') && (
+                <Menu.Item to={SETTINGS_PATH} primaryText="charla.menu.settings" leftIcon={<SettingsIcon />} />
+            )}
+            {can('list', 'sandbox') && config?.whatsappMode === 'sandbox' && (
+                <Menu.Item to={SANDBOX_PATH} primaryText="charla.menu.sandbox" leftIcon={<ScienceIcon />} />
+            )}
+        </Menu>
+    );
+}

@@ -1,0 +1,12 @@
+import { useGetIdentity, useStore } from 'react-admin';
+
+/** Whether this user wants sound and browser alerts, remembered in this browser. */
+export function useNotificationPreference(): [boolean, (enabled: boolean) => void] {
+    const { identity } = useGetIdentity();
+    const [enabled, setEnabled] = useStore<boolean>(`charla.notifications.${identity?.id ?? 'anonymous'}`, false);
+    return [enabled, setEnabled];
+}
+
+export function browserNotificationsSupported(): boolean {
+    return typeof window !== 'undefined' && 'Notification' in window;
+}

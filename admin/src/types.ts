@@ -1,0 +1,140 @@
+import type { RaRecord } from 'react-admin';
+
+export type Role = 'superadmin' | 'admin' | 'agent';
+
+export const ROLES: readonly Role[] = ['superadmin', 'admin', 'agent'];
+
+export interface CurrentUser {
+    id: string;
+    email: string;
+    name: string;
+    role: Role;
+    tenantId: string | null;
+}
+
+export const SESSION_STATUSES = [
+    'disconnected',
+    'connecting',
+    'qr',
+    'connected',
+    'reconnecting',
+    'logged_out',
+    'replaced',
+    'qr_expired',
+    'failed',
+] as const;
+
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export interface SessionError {
+    code: string;
+    message: string;
+    at: string;
+}
+
+export interface Session extends RaRecord<string> {
+    name: string;
+    status: SessionStatus;
+    phoneNumber: string | null;
+    pushName: string | null;
+    isDefault: boolean;
+    lastError: SessionError | null;
+    reconnectAttempts?: number;
+    nextAttemptAt?: string | null;
+    createdAt: string;
+}
+
+export interface QrInfo {
+    qr: string;
+    qrDataUrl: string;
+    expiresAt: string;
+}
+
+export interface PairingCode {
+    code: string;
+    expiresAt: string;
+}
+
+export interface ContactSummary {
+    id: string;
+    name: string | null;
+    phoneNumber: string | null;
+}
+
+export interface Conversation extends RaRecord<string> {
+    sessionId: string;
+    contact: ContactSummary;
+    lastMessageAt: string | null;
+    lastMessagePreview: string | null;
+    unreadCount: number;
+}
+
+export type OutboundStatus = 'queued' | 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
+export type MessageStatus = OutboundStatus | 'received';
+
+export interface Message extends RaRecord<string> {
+    sessionId: string;
+    conversationId: string;
+    waMessageId: string | null;
+    direction: 'in' | 'out';
+    type: string;
+    content: string | null;
+    status: MessageStatus;
+    error: { code?: string; message?: string } | null;
+    timestamp: string;
+    senderName?: string | null;
+}
+
+export interface Contact extends RaRecord<string> {
+    name: string | null;
+    phoneNumber: string | null;
+    createdAt: string;
+}
+
+export interface Tenant extends RaRecord<string> {
+    name: string;
+    status: 'active' | 'suspended';
+    createdAt: string;
+}
+
+export interface User extends RaRecord<string> {
+    email: string;
+    name: string;
+    role: Role;
+    active: boolean;
+    createdAt: string;
+}
+
+export interface TenantSettings {
+    name: string;
+    timeZone: string;
+    language: 'es' | 'en';
+    currency: string;
+}
+
+export interface DashboardStats {
+    sessionsByStatus: Partial<Record<SessionStatus, number>>;
+    waitingConversations: number;
+    messagesToday: { in: number; out: number };
+}
+
+export interface AppConfig {
+    whatsappMode: 'live' | 'sandbox';
+}
+
+export interface SendResult {
+    id: string;
+    waMessageId: string | null;
+    status: MessageStatus;
+    conversationId: string;
+}
+
+export interface SandboxInboxItem {
+    waMessageId: string;
+    from: string;
+    to: string;
+    type: string;
+    content: string | null;
+    timestamp: string;
+    status: string;
+}

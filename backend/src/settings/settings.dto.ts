@@ -1,0 +1,48 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+
+@ValidatorConstraint({ name: 'timeZone' })
+class IsTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  defaultMessage(): string {
+    return 'timeZone must be an IANA time zone such as America/Bogota';
+  }
+}
+
+export class UpdateSettingsDto {
+  @ApiPropertyOptional({ example: 'Panadería La Espiga' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'America/Bogota' })
+  @IsOptional()
+  @Validate(IsTimeZone)
+  timeZone?: string;
+
+  @ApiPropertyOptional({ enum: ['es', 'en'] })
+  @IsOptional()
+  @IsIn(['es', 'en'], { message: 'language must be es or en' })
+  language?: 'es' | 'en';
+
+  @ApiPropertyOptional({ example: 'COP' })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as COP' })
+  currency?: string;
+
+  // Read-only field that react-admin sends back with the record; it is ignored.
+  @IsOptional() id?: string;
+}

@@ -1,0 +1,52 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error';
+import { Tenant } from '../tenants/tenant.entity';
+import { UpdateSettingsDto } from './settings.dto';
+
+/** Settings of one tenant. Later features add their fields here, under the tenant's `settings` column. */
+export interface TenantSettings {
+  timeZone: string;
+  language: 'es' | 'en';
+  currency: string;
+}
+
+export interface SettingsView extends TenantSettings {
+  id: string;
+  name: string;
+}
+
+export const DEFAULT_SETTINGS: TenantSettings = { timeZone: 'America/Bogota', language: 'es', currency: 'COP' };
+
+@Injectable()
+export class SettingsService {
+  constructor(private readonly em: EntityManager) {}
+
+  async get(tenantId: string): Promise<SettingsView> {
+    return this.toView(await this.find(this.em.fork(), tenantId));
+  }
+
+  async update(tenantId: string, body: UpdateSettingsDto): Promise<SettingsView> {
+    const em = this.em.fork();
+    const tenant = await this.find(em, tenantId);
+    const { name, timeZone, language, currency } = body;
+    if (name !== undefined) tenant.name = name;
+    tenant.settings = { ...tenant.settings, ...definedOnly({ timeZone, language, currency }) };
+    await em.flush();
+    return this.toView(tenant);
+  }
+
+  private async find(em: EntityManager, tenantId: string): Promise<Tenant> {
+    const tenant = await em.findOne(Tenant, { id: tenantId });
+    if (!tenant) throw AppError.notFound('TENANT_NOT_FOUND', 'Your tenant no longer exists. Log in again.');
+    return tenant;
+  }
+
+  private toView(tenant: Tenant): SettingsView {
+    return { id: tenant.id, name: tenant.name, ...DEFAULT_SETTINGS, ...(tenant.settings as Partial<TenantSettings>) };
+  }
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
