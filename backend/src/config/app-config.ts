@@ -95,6 +95,24 @@ class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @IsInt() @Min(1)
   RECONNECT_MAX_ATTEMPTS?: number;
 
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0)
+  OUTBOX_SESSION_GAP_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0)
+  OUTBOX_CHAT_GAP_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0)
+  OUTBOX_JITTER_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1000)
+  SYNC_WATCHDOG_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(500)
+  LEASE_TTL_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(100)
+  RESTORE_CONCURRENCY?: number;
+
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'DEFAULT_COUNTRY must be a two-letter ISO country code such as CO' })
   DEFAULT_COUNTRY?: string;
 
@@ -124,7 +142,11 @@ export interface AppConfig {
     qrTimeoutMs?: number;
     printQrInTerminal: boolean;
     reconnect: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number };
+    /** How long a connected session may go without finishing its initial sync before the watchdog acts. */
+    syncWatchdogMs: number;
   };
+  outbox: { sessionGapMs: number; chatGapMs: number; jitterMs: number };
+  cluster: { leaseTtlMs: number; restoreConcurrency: number };
   phone: { defaultCountry: string };
   logging: { level: LogLevel; baileysLevel: LogLevel };
 }
@@ -184,7 +206,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         maxDelayMs: raw.RECONNECT_MAX_DELAY_MS ?? 60000,
         maxAttempts: raw.RECONNECT_MAX_ATTEMPTS ?? 10,
       },
+      syncWatchdogMs: raw.SYNC_WATCHDOG_MS ?? 60_000,
     },
+    outbox: {
+      sessionGapMs: raw.OUTBOX_SESSION_GAP_MS ?? 1000,
+      chatGapMs: raw.OUTBOX_CHAT_GAP_MS ?? 2500,
+      jitterMs: raw.OUTBOX_JITTER_MS ?? 1000,
+    },
+    cluster: { leaseTtlMs: raw.LEASE_TTL_MS ?? 15_000, restoreConcurrency: raw.RESTORE_CONCURRENCY ?? 5 },
     phone: { defaultCountry: raw.DEFAULT_COUNTRY ?? 'CO' },
     logging: { level: raw.LOG_LEVEL ?? 'info', baileysLevel: raw.BAILEYS_LOG_LEVEL ?? 'warn' },
   };

@@ -3,6 +3,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { DynamicModule, Global, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
+import { createPgPool, PG_POOL } from '../cluster/pg-pool.provider';
 import { mikroOrmOptions } from './mikro-orm.options';
 
 /** Applies the checked-in migrations before any other module touches the database. */
@@ -43,8 +44,8 @@ export class DatabaseModule {
           registerRequestContext: true,
         }),
       ],
-      providers: [MigrationRunner],
-      exports: [MigrationRunner],
+      providers: [MigrationRunner, { provide: PG_POOL, useFactory: () => createPgPool(databaseUrl) }],
+      exports: [MigrationRunner, PG_POOL],
     };
   }
 }

@@ -14,6 +14,9 @@ import { phoneNumberFromJid } from './phone';
 /** Baileys `proto.WebMessageInfo.Status` values mapped to Charla's outbound statuses. */
 const BAILEYS_STATUS: Record<number, MessageStatus | undefined> = { 0: 'failed', 1: 'pending', 2: 'sent', 3: 'delivered', 4: 'read', 5: 'played' };
 
+/** Server error codes in a message ack that mean the account may not reach out to new contacts. */
+const RESTRICTION_CODES = new Set(['463', '475']);
+
 /**
  * Stores what the sockets receive. Events of one session are handled in order, one batch at a time,
  * and one odd message never aborts the rest of its batch.
@@ -57,7 +60,8 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
   }
 
   private async handle(event: WhatsAppEvent): Promise<void> {
-    if (process.env.DEBUG_EVENTS) process.stderr.write('EVENT ' + JSON.stringify(event.type === 'messages.update' ? event.updates : event.messages.map((m) => ({ key: m.key, status: m.status, t: event.upsertType }))) + '\n');
+    if (event.type === 'session.ready') return;
+
     if (event.type === 'messages.update') {
       for (const update of event.updates) await this.guard(event, update.key.id, () => this.applyUpdate(event.tenantId, event.sessionId, update));
       return;
@@ -123,7 +127,34 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
   private async applyUpdate(tenantId: string, sessionId: string, update: WAMessageUpdate): Promise<void> {
     const status = update.update.status !== undefined && update.update.status !== null ? BAILEYS_STATUS[update.update.status] : undefined;
     if (!status || !update.key.id || !update.key.fromMe) return;
+
+    if (status === 'failed') {
+      await this.applyServerRejection(tenantId, sessionId, update.key.id, String(update.update.messageStubParameters?.[0] ?? ''));
+      return;
+    }
     await this.advance(tenantId, sessionId, update.key.id, status);
+  }
+
+  /**
+   * WhatsApp answered a send with an error. 463 (reach-out restricted) and 475 (new-chat cap) mean
+   * the account may not start chats for a while: the message fails with REACH_OUT_LOCKED and the
+   * session records the lock, so new sends to contacts who never wrote first are refused.
+   */
+  private async applyServerRejection(tenantId: string, sessionId: string, waMessageId: string, serverCode: string): Promise<void> {
+    const restricted = RESTRICTION_CODES.has(serverCode);
+    if (restricted) {
+      await this.em.fork().getConnection().execute(
+        `update whatsapp_sessions set reach_out_locked_until = greatest(coalesce(reach_out_locked_until, now()), now() + interval '24 hours') where id = ?`,
+        [sessionId],
+      );
+      this.logger.warn({ sessionId, waMessageId, serverCode }, 'WhatsApp restricted messaging new contacts for this session');
+    }
+
+    const error = restricted
+      ? { code: 'REACH_OUT_LOCKED', message: `WhatsApp restricted this number from messaging people who never wrote first (server code ${serverCode}). Existing chats still work.` }
+      : { code: 'SERVER_REJECTED', message: `WhatsApp rejected the message (server code ${serverCode || 'unknown'}).` };
+    const row = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { waMessageId }, 'failed', error);
+    if (row) this.realtime.publish(tenantId, 'message.updated', { sessionId, conversationId: row.conversation_id, id: row.id, status: row.status, error: row.error });
   }
 
   private async advance(tenantId: string, sessionId: string, waMessageId: string, status: MessageStatus): Promise<void> {

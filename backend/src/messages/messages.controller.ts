@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
+import { validationError } from '../common/app-error';
 import { ListQueryDto, parseListQuery, setContentRange } from '../common/list-query';
 import { ReplyDto, SendMessageDto, SendResult } from './dto/send-message.dto';
 import { ConversationView, MessageView } from './message.views';
@@ -14,8 +16,14 @@ export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
   @Post('sessions/:id/messages')
-  send(@CurrentUser() user: AuthUser, @Param('id') sessionId: string, @Body() body: SendMessageDto): Promise<SendResult> {
-    return this.messages.sendText(user.tenantId, sessionId, body.to, body.content);
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key returns the first result' })
+  send(
+    @CurrentUser() user: AuthUser,
+    @Param('id') sessionId: string,
+    @Body() body: SendMessageDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<SendResult> {
+    return this.messages.sendText(user.tenantId, sessionId, body.to, body.content, checkIdempotencyKey(idempotencyKey));
   }
 
   @Get('conversations')
@@ -41,8 +49,9 @@ export class MessagesController {
   }
 
   @Post('conversations/:id/messages')
-  reply(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: ReplyDto): Promise<SendResult> {
-    return this.messages.reply(user.tenantId, id, body.content);
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key returns the first result' })
+  reply(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: ReplyDto, @Headers('idempotency-key') idempotencyKey?: string): Promise<SendResult> {
+    return this.messages.reply(user.tenantId, id, body.content, checkIdempotencyKey(idempotencyKey));
   }
 
   @Post('conversations/:id/read')
@@ -58,4 +67,13 @@ export class MessagesController {
     setContentRange(response, 'messages', parsed.offset, items.length, total);
     return items;
   }
+}
+
+/** Idempotency keys are opaque client strings of up to 200 printable ASCII characters. */
+export function checkIdempotencyKey(key: string | undefined): string | undefined {
+  if (key === undefined || key === '') return undefined;
+  if (key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw validationError([{ field: 'Idempotency-Key', reason: 'must be 1 to 200 printable ASCII characters without spaces' }]);
+  }
+  return key;
 }

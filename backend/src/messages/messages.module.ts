@@ -5,12 +5,13 @@ import { InboundMessageHandler } from './inbound-message.handler';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { OutboxService } from './outbox.service';
 import { DatabaseStoredMessageLookup } from './stored-message.lookup';
 
 @Module({
   imports: [WhatsAppSessionsModule],
   controllers: [MessagesController, ContactsController],
-  providers: [MessagesRepository, MessagesService, InboundMessageHandler, DatabaseStoredMessageLookup],
+  providers: [MessagesRepository, MessagesService, OutboxService, InboundMessageHandler, DatabaseStoredMessageLookup],
   exports: [MessagesService, InboundMessageHandler, MessagesRepository],
 })
 export class MessagesModule {}

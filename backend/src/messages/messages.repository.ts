@@ -19,6 +19,7 @@ export interface NewMessage {
   timestamp: Date;
   /** The message proto serialized with Baileys' `BufferJSON.replacer`. */
   payloadJson?: string;
+  idempotencyKey?: string;
 }
 
 const MESSAGE_COLUMNS = 'id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name';
@@ -63,9 +64,9 @@ export class MessagesRepository {
   async insertMessage(em: EntityManager, message: NewMessage): Promise<MessageRow | undefined> {
     const [row] = await this.query<MessageRow>(
       em,
-      `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, sender_name, timestamp, payload)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (session_id, chat_jid, wa_message_id, direction) do nothing
+      `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, sender_name, timestamp, payload, idempotency_key)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict do nothing
        returning ${MESSAGE_COLUMNS}`,
       [
         randomUUID(),
@@ -81,6 +82,7 @@ export class MessagesRepository {
         message.senderName,
         message.timestamp,
         message.payloadJson ?? null,
+        message.idempotencyKey ?? null,
       ],
     );
     return row;

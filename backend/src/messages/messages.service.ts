@@ -1,13 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError, validationError } from '../common/app-error';
 import { ParsedListQuery } from '../common/list-query';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RealtimeEvents } from '../realtime/realtime-events';
-import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
-import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { SessionsService } from '../whatsapp-sessions/sessions.service';
+import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
+import { OutboxService } from './outbox.service';
 import { MAX_TEXT_LENGTH, SendResult } from './dto/send-message.dto';
 import { ConversationRow, ConversationView, MessageRow, MessageView, previewOf, toConversationView, toMessageView } from './message.views';
 import { MessagesRepository } from './messages.repository';
@@ -30,89 +30,123 @@ const MESSAGE_SORT: Record<string, string> = { timestamp: 'm.timestamp', id: 'm.
 
 @Injectable()
 export class MessagesService {
-  private readonly logger = new Logger(MessagesService.name);
-
   constructor(
     private readonly em: EntityManager,
     private readonly repository: MessagesRepository,
     private readonly sessions: SessionsService,
-    private readonly connections: ConnectionManager,
+    private readonly outbox: OutboxService,
     private readonly realtime: RealtimeEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(BAILEYS) private readonly baileys: Baileys,
   ) {}
 
-  /** Stores an outbound text, then hands it to Baileys without waiting for WhatsApp. */
-  async sendText(tenantId: string, sessionId: string, to: string, content: string): Promise<SendResult> {
+  /** Stores an outbound text in the outbox; it leaves at once when the session is ready and its pacing allows. */
+  async sendText(tenantId: string, sessionId: string, to: string, content: string, idempotencyKey?: string): Promise<SendResult> {
     const session = await this.sessions.findOwned(tenantId, sessionId);
     const recipient = parseRecipient(to, this.config.phone.defaultCountry);
-    return this.sendToJid(tenantId, session.id, recipient.jid, recipient.phoneNumber, content);
+    return this.enqueue(session, recipient.jid, recipient.phoneNumber, content, idempotencyKey);
   }
 
-  async reply(tenantId: string, conversationId: string, content: string): Promise<SendResult> {
-    const conversation = await this.findConversationRow(tenantId, conversationId);
+  async reply(tenantId: string, conversationId: string, content: string, idempotencyKey?: string): Promise<SendResult> {
+    await this.findConversationRow(tenantId, conversationId);
     const [chat] = await this.em
       .getConnection()
-      .execute<{ chat_jid: string }[]>('select chat_jid from conversations where id = ? and tenant_id = ?', [conversationId, tenantId]);
-    return this.sendToJid(tenantId, conversation.session_id, chat.chat_jid, phoneNumberFromJid(chat.chat_jid), content);
+      .execute<{ chat_jid: string; session_id: string }[]>('select chat_jid, session_id from conversations where id = ? and tenant_id = ?', [conversationId, tenantId]);
+    const session = await this.sessions.findOwned(tenantId, chat.session_id);
+    return this.enqueue(session, chat.chat_jid, phoneNumberFromJid(chat.chat_jid), content, idempotencyKey);
   }
 
-  private async sendToJid(tenantId: string, sessionId: string, jid: string, phoneNumber: string | null, content: string): Promise<SendResult> {
+  private async enqueue(session: WhatsAppSession, jid: string, phoneNumber: string | null, content: string, idempotencyKey?: string): Promise<SendResult> {
+    const { tenantId, id: sessionId } = session;
     if (content.length > MAX_TEXT_LENGTH) {
       throw AppError.unprocessable('MESSAGE_TOO_LONG', `The text has ${content.length} characters; WhatsApp accepts at most ${MAX_TEXT_LENGTH}. Split it into several messages.`);
     }
-    if (!this.connections.openSocket(sessionId)) {
-      throw AppError.conflict('SESSION_NOT_CONNECTED', `Session ${sessionId} is not connected. Connect it (POST /api/sessions/${sessionId}/connect) and scan the QR code, then send again.`);
+    this.assertCanQueue(session);
+    if (idempotencyKey) {
+      const existing = await this.findByIdempotencyKey(sessionId, idempotencyKey);
+      if (existing) return existing;
     }
+    await this.assertMayReachOut(session, jid);
 
     // PostgreSQL text cannot hold NUL characters; WhatsApp gets the original text.
     const storedContent = content.replace(/\u0000/g, '\uFFFD');
-    const waMessageId = this.connections.generateMessageId(sessionId);
     // WhatsApp timestamps have whole seconds; ours match, so ties fall back to arrival order.
     const timestamp = new Date(Math.floor(Date.now() / 1000) * 1000);
 
-    const { row, conversation } = await this.em.fork().transactional(async (em) => {
+    const inserted = await this.em.fork().transactional(async (em) => {
       const contactId = await this.repository.upsertContact(em, tenantId, jid, phoneNumber, null);
       const conversationId = await this.repository.upsertConversation(em, tenantId, sessionId, contactId, jid);
-      const inserted = await this.repository.insertMessage(em, {
+      const row = await this.repository.insertMessage(em, {
         tenantId,
         sessionId,
         conversationId,
         chatJid: jid,
-        waMessageId,
+        waMessageId: null,
         direction: 'out',
         type: 'text',
         content: storedContent,
-        status: 'pending',
+        status: 'queued',
         senderName: null,
         timestamp,
+        idempotencyKey,
       });
-      const touched = await this.repository.touchConversation(em, conversationId, timestamp, previewOf(storedContent, 'text'), false);
-      return { row: inserted!, conversation: touched };
+      if (!row) return undefined;
+      const conversation = await this.repository.touchConversation(em, conversationId, timestamp, previewOf(storedContent, 'text'), false);
+      return { row, conversation };
     });
 
-    this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: row.conversation_id, message: toMessageView(row) });
-    this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(conversation) });
-    void this.deliver(tenantId, sessionId, row, jid, content);
+    // A concurrent request with the same idempotency key won the insert: return its message.
+    if (!inserted) return (await this.findByIdempotencyKey(sessionId, idempotencyKey!))!;
 
-    return { id: row.id, waMessageId, status: row.status, conversationId: row.conversation_id };
+    this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: inserted.row.conversation_id, message: toMessageView(inserted.row) });
+    this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(inserted.conversation) });
+    await this.outbox.kick(sessionId, tenantId);
+
+    const [current] = await this.em
+      .getConnection()
+      .execute<{ wa_message_id: string | null; status: string }[]>('select wa_message_id, status from messages where id = ?', [inserted.row.id]);
+    return { id: inserted.row.id, waMessageId: current.wa_message_id, status: current.status, conversationId: inserted.row.conversation_id };
   }
 
-  private async deliver(tenantId: string, sessionId: string, row: MessageRow, jid: string, content: string): Promise<void> {
-    let updated: MessageRow | undefined;
-    try {
-      const sent = await this.connections.sendText(sessionId, jid, content, row.wa_message_id!);
-      const payloadJson = sent?.message ? JSON.stringify(sent.message, this.baileys.BufferJSON.replacer) : undefined;
-      updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'sent', null, payloadJson);
-    } catch (error) {
-      this.logger.warn({ sessionId, messageId: row.id, reason: (error as Error).message }, 'Failed to send a message');
-      const failure = { code: 'SEND_FAILED', message: 'WhatsApp did not accept the message. Check that the session is connected and send it again.' };
-      updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'failed', failure);
-    }
+  /** Sends wait in the outbox only for a session that was linked and may come back by itself. */
+  private assertCanQueue(session: WhatsAppSession): void {
+    const refusals: Partial<Record<string, [string, string]>> = {
+      logged_out: ['SESSION_LOGGED_OUT', 'was logged out from the phone. Connect it and scan a new QR code, then send again.'],
+      replaced: ['SESSION_REPLACED', 'was taken over by another client with the same credentials. Stop the other client and connect again.'],
+      failed: ['SESSION_FAILED', `failed (${session.lastError?.code ?? 'unknown reason'}). Connect it again, then send.`],
+    };
+    const refusal = refusals[session.status];
+    if (refusal) throw AppError.conflict(refusal[0], `Session ${session.id} ${refusal[1]}`);
 
-    if (updated) {
-      this.realtime.publish(tenantId, 'message.updated', { sessionId, conversationId: updated.conversation_id, id: updated.id, status: updated.status, error: updated.error });
+    const linked = session.autoConnect && session.linkedMode === this.config.whatsapp.mode;
+    if (!linked) {
+      throw AppError.conflict('SESSION_NOT_CONNECTED', `Session ${session.id} is not linked to a phone yet (status ${session.status}). Connect it (POST /api/sessions/${session.id}/connect) and scan the QR code, then send again.`);
     }
+  }
+
+  /** While WhatsApp restricts the number, only contacts who wrote first can be messaged. */
+  private async assertMayReachOut(session: WhatsAppSession, jid: string): Promise<void> {
+    if (!session.reachOutLockedUntil || session.reachOutLockedUntil <= new Date()) return;
+    const [row] = await this.em.getConnection().execute<{ wrote_first: boolean }[]>(
+      `select exists (select 1 from messages m join conversations c on c.id = m.conversation_id
+                      where c.session_id = ? and c.chat_jid = ? and m.direction = 'in') as wrote_first`,
+      [session.id, jid],
+    );
+    if (row?.wrote_first) return;
+    throw AppError.conflict(
+      'REACH_OUT_LOCKED',
+      `WhatsApp restricted session ${session.id} from messaging people who never wrote first until ${session.reachOutLockedUntil.toISOString()}. Existing chats still work.`,
+      { lockedUntil: session.reachOutLockedUntil.toISOString() },
+    );
+  }
+
+  private async findByIdempotencyKey(sessionId: string, key: string): Promise<SendResult | undefined> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ id: string; wa_message_id: string | null; status: string; conversation_id: string }[]>(
+        'select id, wa_message_id, status, conversation_id from messages where session_id = ? and idempotency_key = ?',
+        [sessionId, key],
+      );
+    return row ? { id: row.id, waMessageId: row.wa_message_id, status: row.status, conversationId: row.conversation_id } : undefined;
   }
 
   async markRead(tenantId: string, conversationId: string): Promise<ConversationView> {

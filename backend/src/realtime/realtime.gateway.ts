@@ -1,5 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import type { Pool } from 'pg';
+import { PG_POOL } from '../cluster/pg-pool.provider';
 import { JwtService } from '@nestjs/jwt';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
@@ -11,7 +14,7 @@ import { RealtimeEvents, tenantRoom } from './realtime-events';
 const ADMIN_ROLES = new Set(['superadmin', 'admin']);
 
 /**
- * The live feed. A client sends its JWT in the handshake (`auth.token`); the gateway refuses the
+ * The live feed, shared by every app process through the PostgreSQL adapter. A client sends its JWT in the handshake (`auth.token`); the gateway refuses the
  * connection without a valid one and puts each client in its own tenant's rooms only.
  */
 @WebSocketGateway({ cors: { origin: false }, maxHttpBufferSize: 64 * 1024 })
@@ -26,9 +29,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     private readonly jwt: JwtService,
     private readonly em: EntityManager,
     private readonly events: RealtimeEvents,
+    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   afterInit(server: Server): void {
+    // Events emitted by any app process reach the clients connected to every process.
+    server.adapter(createAdapter(this.pool, { heartbeatInterval: 5_000, heartbeatTimeout: 10_000 }));
+
     server.use((socket, next) => {
       this.authenticate(socket)
         .then((user) => {

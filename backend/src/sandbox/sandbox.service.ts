@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
+import { SessionsService } from '../whatsapp-sessions/sessions.service';
 import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
 import { SandboxMessageDto, SandboxScanDto } from './dto/sandbox.dto';
 import { InboxEntry, SimulatorClient } from './simulator.client';
@@ -11,13 +11,13 @@ import { InboxEntry, SimulatorClient } from './simulator.client';
 export class SandboxService {
   constructor(
     private readonly em: EntityManager,
-    private readonly connections: ConnectionManager,
+    private readonly sessions: SessionsService,
     private readonly simulator: SimulatorClient,
   ) {}
 
   async scan(tenantId: string, body: SandboxScanDto) {
     const sessions = await this.tenantSessions(tenantId);
-    const owner = sessions.find((session) => this.connections.currentQr(session.id)?.qr === body.qr);
+    const owner = sessions.find((session) => this.sessions.currentQr(session)?.qr === body.qr);
     if (!owner) {
       throw AppError.notFound('QR_NOT_FOUND', 'This QR code is not the current QR of any of your sessions. It may have rotated: fetch GET /api/sessions/:id/qr again and scan the new one.');
     }

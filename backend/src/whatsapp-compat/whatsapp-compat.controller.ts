@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { hasRole, Roles } from '../auth/roles';
 import { SendMessageDto, SendResult } from '../messages/dto/send-message.dto';
+import { checkIdempotencyKey } from '../messages/messages.controller';
 import { MessagesService } from '../messages/messages.service';
-import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { SessionsService, SessionView } from '../whatsapp-sessions/sessions.service';
 
 export interface CompatStatus {
@@ -25,7 +25,6 @@ export class WhatsAppCompatController {
   constructor(
     private readonly sessions: SessionsService,
     private readonly messages: MessagesService,
-    private readonly connections: ConnectionManager,
   ) {}
 
   @Roles('admin')
@@ -41,14 +40,14 @@ export class WhatsAppCompatController {
     const session = await this.sessions.findOrCreateDefault(user.tenantId);
     const view = this.sessions.toView(session);
     // Only admins link numbers, so only they see the QR code.
-    const qr = hasRole(user, ['admin']) ? this.connections.currentQr(session.id) : undefined;
+    const qr = hasRole(user, ['admin']) ? this.sessions.currentQr(session) : undefined;
     return { status: view.status, phoneNumber: view.phoneNumber, qr: qr?.qr ?? null, qrDataUrl: qr?.qrDataUrl ?? null };
   }
 
   @Post('send')
-  async send(@CurrentUser() user: AuthUser, @Body() body: SendMessageDto): Promise<SendResult> {
+  async send(@CurrentUser() user: AuthUser, @Body() body: SendMessageDto, @Headers('idempotency-key') idempotencyKey?: string): Promise<SendResult> {
     const session = await this.sessions.findOrCreateDefault(user.tenantId);
-    return this.messages.sendText(user.tenantId, session.id, body.to, body.content);
+    return this.messages.sendText(user.tenantId, session.id, body.to, body.content, checkIdempotencyKey(idempotencyKey));
   }
 
   @Roles('admin')

@@ -1,16 +1,19 @@
-import type { WAMessage, WASocket } from '@whiskeysockets/baileys';
+import type { ConnectionState, WABrowserDescription, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
 import * as QRCode from 'qrcode';
+import { ClusterBus, SessionCommand } from '../cluster/cluster-bus';
+import { SessionLeases } from '../cluster/session-leases';
 import { AppError } from '../common/app-error';
+import { ROOT_LOGGER } from '../common/logger.module';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { ROOT_LOGGER } from '../common/logger.module';
-import { phoneNumberFromJid } from '../messages/phone';
+import { parseRecipient, phoneNumberFromJid } from '../messages/phone';
 import { RealtimeEvents } from '../realtime/realtime-events';
 import { AuthCorruptError, FileAuthStateStore, SessionAuthState } from './auth-state.store';
 import { BAILEYS, type Baileys } from './baileys.provider';
+import { requestAcceptedPairingCode } from './pairing-code';
 import { ACTIVE_STATUSES, backoffDelay, decideOnClose, sessionError, SessionErrorCode } from './session-status';
 import { StoredMessageLookup, WhatsAppEvents } from './whatsapp-events';
 import { SessionStatus, WhatsAppSession } from './whatsapp-session.entity';
@@ -22,36 +25,57 @@ export interface CachedQr {
   expiresAt: Date;
 }
 
-/** In-memory state of one session that this process runs. */
+export interface PairingCodeView {
+  code: string;
+  expiresAt: string;
+}
+
+/** In-memory state of one session that this process owns. */
 interface SessionRuntime {
   sessionId: string;
   tenantId: string;
   status: SessionStatus;
   socket?: WASocket;
   auth?: SessionAuthState;
-  qr?: CachedQr;
   qrCount: number;
   attempts: number;
-  nextAttemptAt?: Date;
   reconnectTimer?: NodeJS.Timeout;
+  watchdogTimer?: NodeJS.Timeout;
+  settleTimer?: NodeJS.Timeout;
+  /** The socket finished its initial sync (or settled), so the outbox may send. */
+  ready: boolean;
+  /** Baileys reported `receivedPendingNotifications`: WhatsApp delivered the offline backlog. */
+  synced: boolean;
+  /** The watchdog restarts a silent socket only once per connection. */
+  watchdogFired: boolean;
   /** Bumped for every new socket, so events of an ended socket are ignored. */
   generation: number;
   /** Set while this process closes the socket on purpose (shutdown, logout). */
   closing: boolean;
+  pairingCode?: string;
 }
 
 const FIRST_QR_LIFETIME_MS = 60_000;
 const LATER_QR_LIFETIME_MS = 20_000;
 const LOGOUT_TIMEOUT_MS = 5_000;
+const PAIRING_CODE_LIFETIME_MS = 180_000;
+// After `open` Baileys may still migrate sessions; sends wait for the initial sync or this delay.
+const SETTLE_DELAY_MS = 1_500;
+const RESTORE_STAGGER_MS = 100;
 
 /**
- * Owns the Baileys sockets: one live socket per session, opened on `connect` or restored at boot,
- * reopened after a restart request or a lost connection, and closed on shutdown without logging out.
+ * Owns the Baileys sockets of the sessions whose lease this process holds: one live socket per
+ * session, opened on `connect` or restored at boot, reopened after a restart request or a lost
+ * connection, and closed on shutdown without logging out. Commands for sessions that another
+ * process owns travel to it over the cluster bus.
  */
 @Injectable()
 export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ConnectionManager.name);
   private readonly runtimes = new Map<string, SessionRuntime>();
+  private readonly browser: WABrowserDescription;
+  private storedMessages?: StoredMessageLookup;
+  private takeoverTimer?: NodeJS.Timeout;
   private shuttingDown = false;
 
   constructor(
@@ -59,116 +83,242 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     private readonly store: FileAuthStateStore,
     private readonly realtime: RealtimeEvents,
     private readonly events: WhatsAppEvents,
+    private readonly leases: SessionLeases,
+    private readonly bus: ClusterBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BAILEYS) private readonly baileys: Baileys,
     @Inject(WHATSAPP_TRANSPORT) private readonly transport: WhatsAppTransport,
     @Inject(ROOT_LOGGER) private readonly rootLogger: PinoLogger,
-  ) {}
-
-  private storedMessages?: StoredMessageLookup;
+  ) {
+    this.browser = [config.whatsapp.deviceName, 'Chrome', '124.0.0'];
+  }
 
   /** Registers where Baileys' `getMessage` finds stored messages; the messages module owns them. */
   useStoredMessageLookup(lookup: StoredMessageLookup): void {
     this.storedMessages = lookup;
   }
 
-  /** Reopens the sessions that were linked in this mode; the HTTP server does not wait for them. */
+  /** Starts restoring linked sessions in the background; the HTTP server does not wait for them. */
   async onApplicationBootstrap(): Promise<void> {
-    const em = this.em.fork();
-    const sessions = await em.find(WhatsAppSession, { deletedAt: null });
+    this.leases.start((sessionId) => this.onLeaseLost(sessionId));
+    this.bus.handle((command) => this.handleCommand(command));
+    await this.resetOrphanedStatuses();
 
-    const toRestore = sessions.filter((session) => session.autoConnect && session.linkedMode === this.transport.mode);
-    const stale = sessions.filter((session) => !toRestore.includes(session) && ACTIVE_STATUSES.has(session.status));
-    if (stale.length > 0) await em.nativeUpdate(WhatsAppSession, { id: { $in: stale.map((session) => session.id) } }, { status: 'disconnected' });
-
-    if (toRestore.length > 0) this.logger.log({ sessions: toRestore.length, mode: this.transport.mode }, 'Restoring linked WhatsApp sessions');
-    for (const session of toRestore) {
-      void this.open(session.id, session.tenantId, 'connecting').catch((error: Error) =>
-        this.logger.error({ sessionId: session.id, reason: error.message }, 'Failed to restore session'),
-      );
-    }
+    void this.takeOverFreeSessions();
+    this.takeoverTimer = setInterval(() => void this.takeOverFreeSessions(), Math.max(500, Math.floor(this.leases.ttlMs / 2)));
+    this.takeoverTimer.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
-    const runtimes = [...this.runtimes.values()];
-    for (const runtime of runtimes) this.endSocket(runtime);
+    if (this.takeoverTimer) clearInterval(this.takeoverTimer);
+
+    for (const runtime of this.runtimes.values()) this.endSocket(runtime);
     await this.store.flushAll();
     this.runtimes.clear();
+    // Released leases let another process take the sessions over at once instead of after the TTL.
+    await this.leases.releaseAll();
   }
 
   /** Starts a connection; a no-op while the session is already connecting or connected. */
   async connect(session: WhatsAppSession): Promise<void> {
-    const runtime = this.runtimes.get(session.id);
-    if (runtime && ACTIVE_STATUSES.has(runtime.status)) return;
-
     if (session.linkedMode && session.linkedMode !== this.transport.mode && this.store.hasCredentials(session.id)) {
       throw AppError.conflict(
         'SESSION_MODE_MISMATCH',
         `Session ${session.id} was linked in ${session.linkedMode} mode and this server runs in ${this.transport.mode} mode. Disconnect it to link it again here.`,
       );
     }
-
-    await this.open(session.id, session.tenantId, 'connecting');
+    await this.route(session, { sessionId: session.id, name: 'connect', args: { tenantId: session.tenantId } });
   }
 
   /** Logs the device out (when linked), deletes its credentials and marks the session `logged_out`. */
   async logout(session: WhatsAppSession): Promise<void> {
-    const runtime = this.runtimes.get(session.id);
-    if (runtime) {
-      runtime.closing = true;
-      this.clearReconnect(runtime);
-      const socket = runtime.socket;
-      if (socket && runtime.status === 'connected') {
-        await withTimeout(socket.logout(), LOGOUT_TIMEOUT_MS).catch((error: Error) =>
-          this.logger.warn({ sessionId: session.id, reason: error.message }, 'WhatsApp did not confirm the logout; removing the credentials anyway'),
-        );
-      }
-      this.endSocket(runtime);
-      this.runtimes.delete(session.id);
-    }
-
-    await this.store.remove(session.id);
-    await this.persist(session.id, { status: 'logged_out', autoConnect: false, linkedMode: null, lastError: null });
-    this.publishStatus(session.tenantId, session.id, 'logged_out', null);
+    await this.route(session, { sessionId: session.id, name: 'logout', args: { tenantId: session.tenantId } });
   }
 
-  currentQr(sessionId: string): CachedQr | undefined {
-    const runtime = this.runtimes.get(sessionId);
-    if (!runtime?.qr || runtime.status !== 'qr') return undefined;
-    return runtime.qr;
+  /** Asks WhatsApp for a pairing code for `phoneNumber`; resolves once WhatsApp accepted the request. */
+  async requestPairingCode(session: WhatsAppSession, phoneNumber: string): Promise<PairingCodeView> {
+    return (await this.route(session, { sessionId: session.id, name: 'pairing-code', args: { tenantId: session.tenantId, phoneNumber } })) as PairingCodeView;
   }
 
-  runtimeInfo(sessionId: string): { status?: SessionStatus; reconnectAttempts: number; nextAttemptAt: Date | null } {
-    const runtime = this.runtimes.get(sessionId);
-    return { status: runtime?.status, reconnectAttempts: runtime?.attempts ?? 0, nextAttemptAt: runtime?.nextAttemptAt ?? null };
+  /** The current pairing code of a session this process owns, for the sandbox's virtual phone. */
+  pairingCodeOf(sessionId: string): string | undefined {
+    return this.runtimes.get(sessionId)?.pairingCode;
   }
 
-  /** The open socket of a connected session, or undefined. */
-  openSocket(sessionId: string): WASocket | undefined {
+  /** The open, synced socket of a session this process owns, or undefined. */
+  readySocket(sessionId: string): WASocket | undefined {
     const runtime = this.runtimes.get(sessionId);
-    return runtime?.status === 'connected' ? runtime.socket : undefined;
+    return runtime?.status === 'connected' && runtime.ready ? runtime.socket : undefined;
+  }
+
+  isOwner(sessionId: string): boolean {
+    return this.leases.isHeld(sessionId) && this.runtimes.has(sessionId);
   }
 
   /** Hands a text to Baileys; resolves once it is written to the server. */
   async sendText(sessionId: string, jid: string, text: string, messageId: string): Promise<WAMessage | undefined> {
-    const socket = this.openSocket(sessionId);
-    if (!socket) throw AppError.conflict('SESSION_NOT_CONNECTED', `Session ${sessionId} is not connected. Connect it and try again.`);
+    const socket = this.runtimes.get(sessionId)?.status === 'connected' ? this.runtimes.get(sessionId)?.socket : undefined;
+    if (!socket) throw AppError.conflict('SESSION_NOT_CONNECTED', `Session ${sessionId} is not connected.`);
     return socket.sendMessage(jid, { text }, { messageId });
   }
 
   generateMessageId(sessionId: string): string {
-    return this.baileys.generateMessageIDV2(this.openSocket(sessionId)?.user?.id);
+    return this.baileys.generateMessageIDV2(this.runtimes.get(sessionId)?.socket?.user?.id);
+  }
+
+  /** Runs a command here when this process owns (or can take) the session, else on its owner. */
+  private async route(session: WhatsAppSession, command: SessionCommand): Promise<unknown> {
+    if (this.leases.isHeld(session.id) || (await this.leases.acquire(session.id))) return this.handleCommand(command);
+
+    const owner = await this.leases.ownerOf(session.id);
+    if (!owner) {
+      if (await this.leases.acquire(session.id)) return this.handleCommand(command);
+      throw AppError.conflict('SESSION_BUSY', `Session ${session.id} is changing owner between app processes. Try again in a few seconds.`);
+    }
+    return this.bus.send(owner, command);
+  }
+
+  private async handleCommand(command: SessionCommand): Promise<unknown> {
+    const tenantId = String(command.args?.tenantId ?? '');
+    switch (command.name) {
+      case 'connect':
+        return this.connectLocally(command.sessionId, tenantId);
+      case 'logout':
+        return this.logoutLocally(command.sessionId, tenantId);
+      case 'pairing-code':
+        return this.pairingCodeLocally(command.sessionId, tenantId, String(command.args?.phoneNumber ?? ''));
+      case 'outbox':
+        this.events.emit({ type: 'session.ready', sessionId: command.sessionId, tenantId });
+        return undefined;
+      default:
+        throw AppError.badRequest('UNKNOWN_COMMAND', `Unknown session command ${command.name}.`);
+    }
+  }
+
+  private async connectLocally(sessionId: string, tenantId: string): Promise<void> {
+    const runtime = this.runtimes.get(sessionId);
+    if (runtime && ACTIVE_STATUSES.has(runtime.status)) return;
+    await this.open(sessionId, tenantId, 'connecting');
+  }
+
+  private async logoutLocally(sessionId: string, tenantId: string): Promise<void> {
+    const runtime = this.runtimes.get(sessionId);
+    if (runtime) {
+      runtime.closing = true;
+      const socket = runtime.socket;
+      if (socket && runtime.status === 'connected') {
+        await withTimeout(socket.logout(), LOGOUT_TIMEOUT_MS).catch((error: Error) =>
+          this.logger.warn({ sessionId, reason: error.message }, 'WhatsApp did not confirm the logout; removing the credentials anyway'),
+        );
+      }
+      this.endSocket(runtime);
+      this.runtimes.delete(sessionId);
+    }
+
+    await this.store.remove(sessionId);
+    await this.persist(sessionId, { status: 'logged_out', autoConnect: false, linkedMode: null, lastError: null, ...CLEARED_RUNTIME_FIELDS });
+    this.publishStatus(tenantId, sessionId, 'logged_out', null);
+    await this.leases.release(sessionId);
+  }
+
+  private async pairingCodeLocally(sessionId: string, tenantId: string, phoneNumber: string): Promise<PairingCodeView> {
+    const digits = parseRecipient(phoneNumber, this.config.phone.defaultCountry, 'phoneNumber').phoneNumber.slice(1);
+
+    let runtime = this.runtimes.get(sessionId);
+    if (runtime?.auth?.isLinked() && runtime.status === 'connected') {
+      throw AppError.conflict('SESSION_ALREADY_LINKED', `Session ${sessionId} is already linked. Disconnect it first to link another phone.`);
+    }
+    if (!runtime || runtime.status !== 'qr') {
+      await this.connectLocally(sessionId, tenantId);
+      runtime = await this.waitForStatus(sessionId, 'qr', 15_000);
+    }
+
+    try {
+      runtime.pairingCode = await requestAcceptedPairingCode(this.baileys, runtime.socket!, this.browser, digits);
+    } catch (error) {
+      this.logger.warn({ sessionId, reason: (error as Error).message }, 'WhatsApp refused the pairing code request');
+      throw AppError.unprocessable('PAIRING_CODE_REJECTED', 'WhatsApp did not accept the pairing code request for this number. Check the number and try again, or scan the QR code instead.');
+    }
+    return { code: runtime.pairingCode, expiresAt: new Date(Date.now() + PAIRING_CODE_LIFETIME_MS).toISOString() };
+  }
+
+  private async waitForStatus(sessionId: string, status: SessionStatus, timeoutMs: number): Promise<SessionRuntime> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const runtime = this.runtimes.get(sessionId);
+      if (runtime?.status === status && runtime.socket) return runtime;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw AppError.conflict('SESSION_NOT_READY', `Session ${sessionId} did not reach the ${status} state in time. Try again.`);
+  }
+
+  /** Restores the linked sessions nobody owns (at boot, and when another process stopped). */
+  private async takeOverFreeSessions(): Promise<void> {
+    if (this.shuttingDown) return;
+    let free: { id: string; tenant_id: string }[];
+    try {
+      free = await this.em.fork().getConnection().execute(
+        `select s.id, s.tenant_id from whatsapp_sessions s
+         where s.deleted_at is null and s.auto_connect and s.linked_mode = ?
+           and not exists (select 1 from session_leases l where l.session_id = s.id and l.expires_at > now())
+         order by s.created_at`,
+        [this.transport.mode],
+      );
+    } catch (error) {
+      this.logger.error({ reason: (error as Error).message }, 'Failed to look for sessions to restore');
+      return;
+    }
+    const candidates = free.filter((row) => !this.runtimes.has(row.id));
+    if (candidates.length === 0) return;
+
+    this.logger.log({ sessions: candidates.length, mode: this.transport.mode, instanceId: this.leases.instanceId }, 'Restoring linked WhatsApp sessions');
+    await runWithConcurrency(candidates, this.config.cluster.restoreConcurrency, async (row, index) => {
+      if (index > 0) await new Promise((resolve) => setTimeout(resolve, RESTORE_STAGGER_MS));
+      if (this.shuttingDown || !(await this.leases.acquire(row.id))) return;
+      await this.open(row.id, row.tenant_id, 'connecting').catch((error: Error) =>
+        this.logger.error({ sessionId: row.id, reason: error.message }, 'Failed to restore session'),
+      );
+    });
+  }
+
+  /** Sessions left in a live status by a process that is gone and will not be restored become `disconnected`. */
+  private async resetOrphanedStatuses(): Promise<void> {
+    await this.em.fork().getConnection().execute(
+      `update whatsapp_sessions s set status = 'disconnected', qr = null, qr_data_url = null, qr_expires_at = null, updated_at = now()
+       where s.deleted_at is null and s.status in ('connecting', 'qr', 'reconnecting', 'connected')
+         and not (s.auto_connect and s.linked_mode = ?)
+         and not exists (select 1 from session_leases l where l.session_id = s.id and l.expires_at > now())`,
+      [this.transport.mode],
+    );
+  }
+
+  private onLeaseLost(sessionId: string): void {
+    const runtime = this.runtimes.get(sessionId);
+    if (!runtime) return;
+    runtime.closing = true;
+    this.endSocket(runtime);
+    this.runtimes.delete(sessionId);
   }
 
   private async open(sessionId: string, tenantId: string, status: SessionStatus): Promise<void> {
     if (this.shuttingDown) return;
 
-    const runtime = this.runtimes.get(sessionId) ?? { sessionId, tenantId, status: 'disconnected', qrCount: 0, attempts: 0, generation: 0, closing: false };
+    const runtime: SessionRuntime = this.runtimes.get(sessionId) ?? {
+      sessionId,
+      tenantId,
+      status: 'disconnected',
+      qrCount: 0,
+      attempts: 0,
+      generation: 0,
+      closing: false,
+      ready: false,
+      synced: false,
+      watchdogFired: false,
+    };
     this.runtimes.set(sessionId, runtime);
     this.endSocket(runtime);
     runtime.closing = false;
-    runtime.nextAttemptAt = undefined;
     await this.setStatus(runtime, status);
 
     try {
@@ -186,12 +336,15 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     const { sessionId } = runtime;
     const generation = ++runtime.generation;
     runtime.qrCount = 0;
+    runtime.ready = false;
+    runtime.synced = false;
+    runtime.pairingCode = undefined;
 
     const logger = this.rootLogger.child({ module: 'baileys', sessionId }, { level: this.config.logging.baileysLevel });
     const socket = this.baileys.makeWASocket({
       auth: { creds: auth.state.creds, keys: this.baileys.makeCacheableSignalKeyStore(auth.state.keys, logger) },
       logger,
-      browser: [this.config.whatsapp.deviceName, 'Chrome', '124.0.0'],
+      browser: this.browser,
       ...(this.transport.wsUrl ? { waWebSocketUrl: this.transport.wsUrl } : {}),
       qrTimeout: this.config.whatsapp.qrTimeoutMs,
       markOnlineOnConnect: false,
@@ -201,6 +354,10 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       getMessage: async (key) => (await this.storedMessages?.findProto(sessionId, key)) as never,
     });
     runtime.socket = socket;
+
+    // Baileys rc14 acknowledges this notification and ignores it, which leaves a QR on screen that
+    // no phone can scan any more; a fresh pairing gives a QR that works.
+    socket.ws.on('CB:notification,type:companion_reg_refresh', () => void this.onRegistrationRefresh(runtime, generation));
 
     socket.ev.process(async (events) => {
       if (runtime.generation !== generation || this.shuttingDown) return;
@@ -217,10 +374,22 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     });
   }
 
-  private async onConnectionUpdate(runtime: SessionRuntime, generation: number, update: Partial<import('@whiskeysockets/baileys').ConnectionState>): Promise<void> {
+  private async onConnectionUpdate(runtime: SessionRuntime, generation: number, update: Partial<ConnectionState>): Promise<void> {
     if (update.qr) await this.onQr(runtime, update.qr);
 
     if (update.connection === 'open') await this.onOpen(runtime);
+
+    if (update.receivedPendingNotifications) {
+      // This can arrive before `open`; onOpen then finds the flag set.
+      runtime.synced = true;
+      runtime.watchdogFired = false;
+      await this.markReady(runtime);
+    }
+
+    if (update.reachoutTimeLock?.isActive) {
+      const until = update.reachoutTimeLock.timeEnforcementEnds ?? new Date(Date.now() + 24 * 3_600_000);
+      await this.persist(runtime.sessionId, { reachOutLockedUntil: until });
+    }
 
     if (update.connection === 'close') {
       const error = update.lastDisconnect?.error as { output?: { statusCode?: number }; message?: string } | undefined;
@@ -231,44 +400,90 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
   private async onQr(runtime: SessionRuntime, qr: string): Promise<void> {
     const lifetime = this.config.whatsapp.qrTimeoutMs ?? (runtime.qrCount === 0 ? FIRST_QR_LIFETIME_MS : LATER_QR_LIFETIME_MS);
     runtime.qrCount += 1;
-    runtime.qr = { qr, qrDataUrl: await QRCode.toDataURL(qr, { margin: 1, width: 320 }), expiresAt: new Date(Date.now() + lifetime) };
+    const qrDataUrl = await QRCode.toDataURL(qr, { margin: 1, width: 320 });
+    const expiresAt = new Date(Date.now() + lifetime);
 
+    await this.persist(runtime.sessionId, { qr, qrDataUrl, qrExpiresAt: expiresAt });
     await this.setStatus(runtime, 'qr');
-    this.realtime.publish(
-      runtime.tenantId,
-      'session.qr',
-      { sessionId: runtime.sessionId, qr, qrDataUrl: runtime.qr.qrDataUrl, expiresAt: runtime.qr.expiresAt.toISOString() },
-      'admins',
-    );
+    this.realtime.publish(runtime.tenantId, 'session.qr', { sessionId: runtime.sessionId, qr, qrDataUrl, expiresAt: expiresAt.toISOString() }, 'admins');
     if (this.config.whatsapp.printQrInTerminal) await this.printQr(runtime.sessionId, qr);
   }
 
   private async onOpen(runtime: SessionRuntime): Promise<void> {
-    const socket = runtime.socket;
-    const me = socket?.user ?? runtime.auth?.state.creds.me;
+    const me = runtime.socket?.user ?? runtime.auth?.state.creds.me;
     runtime.attempts = 0;
-    runtime.qr = undefined;
-    runtime.nextAttemptAt = undefined;
+    runtime.pairingCode = undefined;
 
     const phoneNumber = phoneNumberFromJid(me?.id ? this.baileys.jidNormalizedUser(me.id) : null);
     const pushName = me?.name ?? runtime.auth?.state.creds.me?.name ?? null;
-    await this.persist(runtime.sessionId, { phoneNumber, pushName, linkedMode: this.transport.mode, autoConnect: true, lastError: null });
+    await this.persist(runtime.sessionId, {
+      phoneNumber,
+      pushName: pushName === '~' ? null : pushName,
+      linkedMode: this.transport.mode,
+      autoConnect: true,
+      lastError: null,
+      degraded: false,
+      ...CLEARED_RUNTIME_FIELDS,
+    });
     await this.setStatus(runtime, 'connected', null, phoneNumber);
     this.logger.log({ sessionId: runtime.sessionId, tenantId: runtime.tenantId }, 'WhatsApp session connected');
+
+    if (runtime.synced) {
+      await this.markReady(runtime);
+      return;
+    }
+    runtime.settleTimer = setTimeout(() => void this.markReady(runtime), SETTLE_DELAY_MS);
+    runtime.watchdogTimer = setTimeout(() => void this.onSyncWatchdog(runtime, runtime.generation), this.config.whatsapp.syncWatchdogMs);
+  }
+
+  /** The initial sync finished (or the settle delay passed): the outbox may send now. */
+  private async markReady(runtime: SessionRuntime): Promise<void> {
+    if (runtime.status !== 'connected' || !runtime.socket) return;
+    const firstTime = !runtime.ready;
+    runtime.ready = true;
+    if (runtime.settleTimer) clearTimeout(runtime.settleTimer);
+    runtime.settleTimer = undefined;
+    if (firstTime) this.events.emit({ type: 'session.ready', sessionId: runtime.sessionId, tenantId: runtime.tenantId });
+  }
+
+  /**
+   * A session that is open but never finished its initial sync receives nothing. It is marked
+   * degraded, logged, and its socket restarted once.
+   */
+  private async onSyncWatchdog(runtime: SessionRuntime, generation: number): Promise<void> {
+    runtime.watchdogTimer = undefined;
+    if (runtime.generation !== generation || runtime.status !== 'connected' || runtime.synced) return;
+
+    await this.persist(runtime.sessionId, { degraded: true, lastError: sessionError({ code: 'SYNC_STALLED', message: 'Connected, but WhatsApp never finished the initial sync, so messages may not arrive.' }) });
+    this.logger.warn({ sessionId: runtime.sessionId, waitedMs: this.config.whatsapp.syncWatchdogMs, restart: !runtime.watchdogFired }, 'Connected session never finished its initial sync');
+    if (runtime.watchdogFired) return;
+
+    runtime.watchdogFired = true;
+    await this.open(runtime.sessionId, runtime.tenantId, 'reconnecting');
+  }
+
+  private async onRegistrationRefresh(runtime: SessionRuntime, generation: number): Promise<void> {
+    if (runtime.generation !== generation || runtime.auth?.isLinked()) return;
+    this.logger.warn({ sessionId: runtime.sessionId }, 'WhatsApp refreshed the pairing registration; starting a new pairing so the QR code on screen works');
+
+    // The unlinked credentials carry the retired secret; new ones give a QR that a phone can scan.
+    this.endSocket(runtime);
+    await this.store.remove(runtime.sessionId);
+    await this.persist(runtime.sessionId, CLEARED_RUNTIME_FIELDS);
+    await this.open(runtime.sessionId, runtime.tenantId, 'connecting');
   }
 
   private async onClose(runtime: SessionRuntime, generation: number, statusCode: number | undefined, message: string): Promise<void> {
     if (runtime.generation !== generation) return;
     this.endSocket(runtime);
-    runtime.qr = undefined;
     if (runtime.closing || this.shuttingDown) return;
 
     const linked = runtime.auth?.isLinked() ?? false;
     const decision = decideOnClose(statusCode, message, linked);
-    this.logger.log({ sessionId: runtime.sessionId, statusCode, action: decision.action }, 'WhatsApp connection closed');
+    this.logger.log({ sessionId: runtime.sessionId, statusCode, reason: message, action: decision.action }, 'WhatsApp connection closed');
 
     if (decision.action === 'restart') {
-      // The phone just linked the device: reconnect at once once the new credentials are on disk.
+      // The phone just linked the device: reconnect at once, once the new credentials are on disk.
       await runtime.auth?.flush();
       await this.open(runtime.sessionId, runtime.tenantId, 'connecting');
       return;
@@ -292,8 +507,8 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     }
 
     const delay = backoffDelay(runtime.attempts, baseDelayMs, maxDelayMs);
-    runtime.nextAttemptAt = new Date(Date.now() + delay);
-    await this.persist(runtime.sessionId, { lastError: sessionError(error) });
+    const nextAttemptAt = new Date(Date.now() + delay);
+    await this.persist(runtime.sessionId, { lastError: sessionError(error), reconnectAttempts: runtime.attempts, nextAttemptAt, qr: null, qrDataUrl: null, qrExpiresAt: null });
     await this.setStatus(runtime, 'reconnecting', error.code);
     this.logger.warn({ sessionId: runtime.sessionId, attempt: runtime.attempts, delayMs: delay, code: error.code }, 'Reconnecting WhatsApp session');
 
@@ -306,33 +521,36 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async stop(runtime: SessionRuntime, status: SessionStatus, error: SessionErrorCode): Promise<void> {
-    this.clearReconnect(runtime);
     this.endSocket(runtime);
-    runtime.qr = undefined;
     // A stopped session waits for a person: it is not reopened at the next boot.
-    await this.persist(runtime.sessionId, { autoConnect: false, lastError: sessionError(error), ...(status === 'logged_out' ? { linkedMode: null } : {}) });
+    await this.persist(runtime.sessionId, {
+      autoConnect: false,
+      lastError: sessionError(error),
+      ...CLEARED_RUNTIME_FIELDS,
+      ...(status === 'logged_out' ? { linkedMode: null } : {}),
+    });
     await this.setStatus(runtime, status, error.code);
     this.logger.warn({ sessionId: runtime.sessionId, status, code: error.code }, 'WhatsApp session stopped');
+    this.runtimes.delete(runtime.sessionId);
+    await this.leases.release(runtime.sessionId);
   }
 
   private endSocket(runtime: SessionRuntime): void {
-    this.clearReconnect(runtime);
+    for (const timer of [runtime.reconnectTimer, runtime.watchdogTimer, runtime.settleTimer]) if (timer) clearTimeout(timer);
+    runtime.reconnectTimer = runtime.watchdogTimer = runtime.settleTimer = undefined;
+    runtime.ready = false;
+
     const socket = runtime.socket;
     if (!socket) return;
-
     runtime.socket = undefined;
     runtime.generation += 1;
     socket.ev.removeAllListeners(undefined as never);
+    socket.ws.removeAllListeners('CB:notification,type:companion_reg_refresh');
     try {
       socket.end(undefined);
     } catch (error) {
       this.logger.debug({ sessionId: runtime.sessionId, reason: (error as Error).message }, 'Socket was already closed');
     }
-  }
-
-  private clearReconnect(runtime: SessionRuntime): void {
-    if (runtime.reconnectTimer) clearTimeout(runtime.reconnectTimer);
-    runtime.reconnectTimer = undefined;
   }
 
   /** Stores and announces a status, but only when it really changed. */
@@ -357,6 +575,19 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     const drawing = await QRCode.toString(qr, { type: 'terminal', small: true });
     process.stdout.write(`\nScan this QR code with WhatsApp (Settings > Linked devices > Link a device) to link session ${sessionId}:\n${drawing}\n`);
   }
+}
+
+const CLEARED_RUNTIME_FIELDS: Partial<WhatsAppSession> = { qr: null, qrDataUrl: null, qrExpiresAt: null, reconnectAttempts: 0, nextAttemptAt: null };
+
+async function runWithConcurrency<T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await task(items[index], index);
+    }
+  });
+  await Promise.all(workers);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -4,7 +4,8 @@ import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { Roles } from '../auth/roles';
 import { ListQueryDto, parseListQuery, setContentRange } from '../common/list-query';
-import { CreateSessionDto } from './dto/create-session.dto';
+import { PairingCodeView } from './connection-manager.service';
+import { CreateSessionDto, PairingCodeDto } from './dto/create-session.dto';
 import { QrView, SessionsService, SessionView } from './sessions.service';
 
 const SORTABLE = ['createdAt', 'name', 'status'] as const;
@@ -47,8 +48,14 @@ export class SessionsController {
   @Roles('admin')
   @Get(':id/qr')
   async qr(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<QrView> {
-    const session = await this.sessions.findOwned(user.tenantId, id);
-    return this.sessions.qr(user.tenantId, session);
+    return this.sessions.qr(await this.sessions.findOwned(user.tenantId, id));
+  }
+
+  @Roles('admin')
+  @Post(':id/pairing-code')
+  @HttpCode(200)
+  pairingCode(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: PairingCodeDto): Promise<PairingCodeView> {
+    return this.sessions.requestPairingCode(user.tenantId, id, body.phoneNumber);
   }
 
   @Roles('admin')

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
-import { ConnectionManager } from './connection-manager.service';
+import { ConnectionManager, PairingCodeView } from './connection-manager.service';
 import { SessionError, SessionStatus, WhatsAppSession } from './whatsapp-session.entity';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -17,6 +17,10 @@ export interface SessionView {
   lastError: SessionError | null;
   reconnectAttempts: number;
   nextAttemptAt: string | null;
+  /** Connected, but the initial sync never finished, so messages may not arrive. */
+  degraded: boolean;
+  /** WhatsApp restricted messaging contacts who never wrote first until this time. */
+  reachOutLockedUntil: string | null;
   createdAt: string;
 }
 
@@ -62,15 +66,26 @@ export class SessionsService {
     return this.get(tenantId, sessionId);
   }
 
-  qr(tenantId: string, session: WhatsAppSession): QrView {
-    const cached = this.connections.currentQr(session.id);
-    if (cached) return { qr: cached.qr, qrDataUrl: cached.qrDataUrl, expiresAt: cached.expiresAt.toISOString() };
+  /** The QR waiting for a scan, read from the database so every app process can answer. */
+  currentQr(session: WhatsAppSession): QrView | undefined {
+    if (session.status !== 'qr' || !session.qr || !session.qrDataUrl || !session.qrExpiresAt) return undefined;
+    return { qr: session.qr, qrDataUrl: session.qrDataUrl, expiresAt: session.qrExpiresAt.toISOString() };
+  }
 
-    const status = this.connections.runtimeInfo(session.id).status ?? session.status;
+  qr(session: WhatsAppSession): QrView {
+    const current = this.currentQr(session);
+    if (current) return current;
+
+    const status = session.status;
     if (status === 'qr_expired') {
       throw AppError.gone('QR_EXPIRED', `The QR codes of session ${session.id} expired before anyone scanned them. Call POST /api/sessions/${session.id}/connect for a new one.`);
     }
     throw AppError.notFound('QR_NOT_AVAILABLE', `Session ${session.id} is not waiting for a scan (status ${status}). Call POST /api/sessions/${session.id}/connect to start linking.`);
+  }
+
+  async requestPairingCode(tenantId: string, sessionId: string, phoneNumber: string): Promise<PairingCodeView> {
+    const session = await this.findOwned(tenantId, sessionId);
+    return this.connections.requestPairingCode(session, phoneNumber);
   }
 
   async disconnect(tenantId: string, sessionId: string): Promise<SessionView> {
@@ -102,17 +117,18 @@ export class SessionsService {
   }
 
   toView(session: WhatsAppSession): SessionView {
-    const runtime = this.connections.runtimeInfo(session.id);
     return {
       id: session.id,
       name: session.name,
-      status: runtime.status ?? session.status,
+      status: session.status,
       phoneNumber: session.phoneNumber,
       pushName: session.pushName,
       isDefault: session.isDefault,
       lastError: session.lastError,
-      reconnectAttempts: runtime.reconnectAttempts,
-      nextAttemptAt: runtime.nextAttemptAt?.toISOString() ?? null,
+      reconnectAttempts: session.reconnectAttempts,
+      nextAttemptAt: session.nextAttemptAt?.toISOString() ?? null,
+      degraded: session.degraded,
+      reachOutLockedUntil: session.reachOutLockedUntil && session.reachOutLockedUntil > new Date() ? session.reachOutLockedUntil.toISOString() : null,
       createdAt: session.createdAt.toISOString(),
     };
   }

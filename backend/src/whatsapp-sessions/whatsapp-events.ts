@@ -9,9 +9,11 @@ interface SessionRef {
 
 export type WhatsAppEvent =
   | (SessionRef & { type: 'messages.upsert'; messages: WAMessage[]; upsertType: 'notify' | 'append' })
-  | (SessionRef & { type: 'messages.update'; updates: WAMessageUpdate[] });
+  | (SessionRef & { type: 'messages.update'; updates: WAMessageUpdate[] })
+  /** The session is connected and synced (or the outbox got new messages): queued sends may go out. */
+  | (SessionRef & { type: 'session.ready' });
 
-/** Message events of every open socket, for the messages module to store. */
+/** Events of the sockets this process owns, for the messages module to store and send. */
 @Injectable()
 export class WhatsAppEvents {
   private readonly subject = new Subject<WhatsAppEvent>();

@@ -23,7 +23,7 @@ export interface SessionError {
 
 @Entity({ tableName: 'whatsapp_sessions' })
 export class WhatsAppSession {
-  [OptionalProps]?: 'status' | 'phoneNumber' | 'pushName' | 'linkedMode' | 'autoConnect' | 'isDefault' | 'lastError' | 'createdAt' | 'updatedAt' | 'deletedAt';
+  [OptionalProps]?: 'status' | 'phoneNumber' | 'pushName' | 'linkedMode' | 'autoConnect' | 'isDefault' | 'lastError' | 'qr' | 'qrDataUrl' | 'qrExpiresAt' | 'reconnectAttempts' | 'nextAttemptAt' | 'reachOutLockedUntil' | 'degraded' | 'createdAt' | 'updatedAt' | 'deletedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -57,6 +57,30 @@ export class WhatsAppSession {
 
   @Property({ type: 'jsonb', nullable: true })
   lastError: SessionError | null = null;
+
+  /** The QR waiting for a scan, kept here so every app process can answer GET /qr; cleared otherwise. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  qr: string | null = null;
+
+  @Property({ type: 'text', nullable: true, hidden: true })
+  qrDataUrl: string | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  qrExpiresAt: Date | null = null;
+
+  @Property({ type: 'integer' })
+  reconnectAttempts: number = 0;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  nextAttemptAt: Date | null = null;
+
+  /** Set when WhatsApp restricted reaching out to new contacts (error 463) until this time. */
+  @Property({ type: 'timestamptz', nullable: true })
+  reachOutLockedUntil: Date | null = null;
+
+  /** Connected but the initial sync never finished; the watchdog restarts the socket once. */
+  @Property({ type: 'boolean' })
+  degraded: boolean = false;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

@@ -1,0 +1,205 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import { ClusterBus } from '../cluster/cluster-bus';
+import { SessionLeases } from '../cluster/session-leases';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { RealtimeEvents } from '../realtime/realtime-events';
+import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
+import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
+import { WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
+import { MessageRow } from './message.views';
+import { MessagesRepository } from './messages.repository';
+
+interface QueuedRow {
+  id: string;
+  conversation_id: string;
+  chat_jid: string;
+  content: string;
+  has_inbound: boolean;
+}
+
+const BATCH_SIZE = 100;
+
+/**
+ * Sends stored outbound messages in order, once the session is connected and synced, and paces
+ * them: a minimum gap per session and per chat plus random jitter, as people who run these numbers
+ * advise against bursts. Only the process that owns a session sends its messages; the others
+ * notify it. Each message leaves the outbox through one conditional update, so it is sent once.
+ */
+@Injectable()
+export class OutboxService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(OutboxService.name);
+  private readonly drains = new Map<string, Promise<void>>();
+  /** Per session, the hand-offs to Baileys in the order the messages left the outbox. */
+  private readonly sends = new Map<string, Promise<void>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly nextSessionSendAt = new Map<string, number>();
+  private readonly nextChatSendAt = new Map<string, number>();
+  private subscription?: Subscription;
+  private stopped = false;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly repository: MessagesRepository,
+    private readonly connections: ConnectionManager,
+    private readonly realtime: RealtimeEvents,
+    private readonly whatsappEvents: WhatsAppEvents,
+    private readonly leases: SessionLeases,
+    private readonly bus: ClusterBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(BAILEYS) private readonly baileys: Baileys,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.whatsappEvents.stream.subscribe((event) => {
+      if (event.type === 'session.ready') void this.drain(event.sessionId, event.tenantId);
+    });
+  }
+
+  /** Stops timers and waits for sends in flight, so none is cut off half-way. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all([...this.drains.values()]);
+    await Promise.all([...this.sends.values()]);
+  }
+
+  /** Sends what can go now when this process owns the session; otherwise tells the owner. */
+  async kick(sessionId: string, tenantId: string): Promise<void> {
+    if (this.connections.isOwner(sessionId)) {
+      await this.drain(sessionId, tenantId);
+      return;
+    }
+    const owner = await this.leases.ownerOf(sessionId);
+    if (owner && owner !== this.leases.instanceId) await this.bus.notifyOwner(owner, { sessionId, name: 'outbox', args: { tenantId } });
+  }
+
+  private drain(sessionId: string, tenantId: string): Promise<void> {
+    const previous = this.drains.get(sessionId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.drainPass(sessionId, tenantId))
+      .catch((error: Error) => this.logger.error({ sessionId, err: error }, 'Failed to send from the outbox'));
+    this.drains.set(sessionId, next);
+    void next.then(() => {
+      if (this.drains.get(sessionId) === next) this.drains.delete(sessionId);
+    });
+    return next;
+  }
+
+  private async drainPass(sessionId: string, tenantId: string): Promise<void> {
+    this.clearTimer(sessionId);
+
+    while (!this.stopped && this.connections.readySocket(sessionId)) {
+      const rows = await this.queued(sessionId);
+      if (rows.length === 0) return;
+
+      const now = Date.now();
+      const sessionWait = (this.nextSessionSendAt.get(sessionId) ?? 0) - now;
+      if (sessionWait > 0) return this.retryIn(sessionId, tenantId, sessionWait);
+
+      const eligible = rows.find((row) => (this.nextChatSendAt.get(chatKey(sessionId, row.chat_jid)) ?? 0) <= now);
+      if (!eligible) {
+        const soonest = Math.min(...rows.map((row) => this.nextChatSendAt.get(chatKey(sessionId, row.chat_jid)) ?? now));
+        return this.retryIn(sessionId, tenantId, Math.max(1, soonest - now));
+      }
+
+      await this.dispatch(sessionId, tenantId, eligible);
+    }
+  }
+
+  private async dispatch(sessionId: string, tenantId: string, row: QueuedRow): Promise<void> {
+    if (!row.has_inbound && (await this.reachOutLocked(sessionId))) {
+      const error = { code: 'REACH_OUT_LOCKED', message: 'WhatsApp restricted this number from messaging people who never wrote first. The message was not sent.' };
+      const failed = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'failed', error);
+      if (failed) this.publishUpdate(tenantId, failed);
+      return;
+    }
+
+    const waMessageId = this.connections.generateMessageId(sessionId);
+    const [claimed] = await this.em.fork().getConnection().execute<MessageRow[]>(
+      `update messages set status = 'pending', wa_message_id = ?, updated_at = now()
+       where id = ? and status = 'queued' returning id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name`,
+      [waMessageId, row.id],
+    );
+    if (!claimed) return;
+    this.reservePace(sessionId, row.chat_jid);
+    this.publishUpdate(tenantId, claimed, { waMessageId });
+
+    // The request that queued the message does not wait for WhatsApp: the hand-off runs in the
+    // session's send chain, which keeps the order in which messages left the outbox.
+    const previous = this.sends.get(sessionId) ?? Promise.resolve();
+    const next = previous.then(() => this.send(sessionId, tenantId, row, waMessageId));
+    this.sends.set(sessionId, next);
+    void next.then(() => {
+      if (this.sends.get(sessionId) === next) this.sends.delete(sessionId);
+    });
+  }
+
+  private async send(sessionId: string, tenantId: string, row: QueuedRow, waMessageId: string): Promise<void> {
+    let updated: MessageRow | undefined;
+    try {
+      const sent = await this.connections.sendText(sessionId, row.chat_jid, row.content, waMessageId);
+      const payloadJson = sent?.message ? JSON.stringify(sent.message, this.baileys.BufferJSON.replacer) : undefined;
+      updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'sent', null, payloadJson);
+    } catch (error) {
+      this.logger.warn({ sessionId, messageId: row.id, reason: (error as Error).message }, 'Failed to send a message');
+      const failure = { code: 'SEND_FAILED', message: 'The connection to WhatsApp failed while sending. Check that the session is connected and send the message again.' };
+      updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'failed', failure);
+    }
+    if (updated) this.publishUpdate(tenantId, updated);
+  }
+
+  /** Gaps are reserved when a message leaves, with jitter on top, so no gap is ever shorter than configured. */
+  private reservePace(sessionId: string, chatJid: string): void {
+    const { sessionGapMs, chatGapMs, jitterMs } = this.config.outbox;
+    const now = Date.now();
+    this.nextSessionSendAt.set(sessionId, now + sessionGapMs + Math.random() * jitterMs);
+    this.nextChatSendAt.set(chatKey(sessionId, chatJid), now + chatGapMs + Math.random() * jitterMs);
+  }
+
+  private retryIn(sessionId: string, tenantId: string, delayMs: number): void {
+    this.clearTimer(sessionId);
+    const timer = setTimeout(() => {
+      this.timers.delete(sessionId);
+      void this.drain(sessionId, tenantId);
+    }, Math.ceil(delayMs));
+    this.timers.set(sessionId, timer);
+  }
+
+  private clearTimer(sessionId: string): void {
+    const timer = this.timers.get(sessionId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(sessionId);
+  }
+
+  private queued(sessionId: string): Promise<QueuedRow[]> {
+    return this.em.fork().getConnection().execute<QueuedRow[]>(
+      `select m.id, m.conversation_id, m.chat_jid, m.content,
+              exists (select 1 from messages i where i.conversation_id = m.conversation_id and i.direction = 'in') as has_inbound
+       from messages m
+       where m.session_id = ? and m.direction = 'out' and m.status = 'queued'
+       order by m.created_at, m.id limit ${BATCH_SIZE}`,
+      [sessionId],
+    );
+  }
+
+  private async reachOutLocked(sessionId: string): Promise<boolean> {
+    const [row] = await this.em.fork().getConnection().execute<{ locked: boolean }[]>(
+      'select coalesce(reach_out_locked_until > now(), false) as locked from whatsapp_sessions where id = ?',
+      [sessionId],
+    );
+    return Boolean(row?.locked);
+  }
+
+  private publishUpdate(tenantId: string, row: MessageRow, extra: Record<string, unknown> = {}): void {
+    this.realtime.publish(tenantId, 'message.updated', { sessionId: row.session_id, conversationId: row.conversation_id, id: row.id, status: row.status, error: row.error, ...extra });
+  }
+}
+
+function chatKey(sessionId: string, chatJid: string): string {
+  return `${sessionId}|${chatJid}`;
+}
