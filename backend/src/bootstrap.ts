@@ -6,6 +6,9 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { join } from 'node:path';
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module';
+import { InboundMessageHandler } from './messages/inbound-message.handler';
+import { OutboxService } from './messages/outbox.service';
+import { ConnectionManager } from './whatsapp-sessions/connection-manager.service';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { installLibsignalConsoleFilter } from './common/libsignal-console';
 import { createRootLogger } from './common/logger';
@@ -29,6 +32,8 @@ export interface StartOptions {
 }
 
 const EMBEDDED_DATABASE = 'charla';
+// Baileys flushes buffered events shortly after a socket ends.
+const BAILEYS_FLUSH_MS = 200;
 
 /** Loads the configuration, starts embedded PostgreSQL when no DATABASE_URL is set, and serves the app. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -63,6 +68,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       logger,
       url,
       close: async () => {
+        await shutDownGracefully(app!);
         await app!.close();
         await embedded?.stop();
       },
@@ -72,6 +78,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await embedded?.stop();
     throw error;
   }
+}
+
+/**
+ * Stops in the order that loses nothing: queued sends already handed over finish, sockets close
+ * without logging out, and every message WhatsApp delivered is stored before the database closes.
+ */
+async function shutDownGracefully(app: INestApplication): Promise<void> {
+  await app.get(OutboxService).stop();
+  await app.get(ConnectionManager).closeAll();
+  await new Promise((resolve) => setTimeout(resolve, BAILEYS_FLUSH_MS));
+  await app.get(InboundMessageHandler).idle();
 }
 
 export async function createApplication(config: AppConfig, logger: Logger, databaseUrl: string): Promise<INestApplication> {

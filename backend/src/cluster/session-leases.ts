@@ -78,8 +78,8 @@ export class SessionLeases implements OnModuleDestroy {
     try {
       const renewed = await this.execute<{ session_id: string }>(
         `update session_leases set expires_at = now() + (? * interval '1 millisecond')
-         where owner_id = ? and session_id = any(?::uuid[]) returning session_id`,
-        [this.ttlMs, this.instanceId, sessions],
+         where owner_id = ? and session_id in (${sessions.map(() => '?').join(', ')}) returning session_id`,
+        [this.ttlMs, this.instanceId, ...sessions],
       );
       const kept = new Set(renewed.map((row) => row.session_id));
       for (const sessionId of sessions) {

@@ -39,7 +39,9 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     this.subscription = this.whatsappEvents.stream.subscribe((event) => this.enqueue(event));
   }
 
-  onModuleDestroy(): void {
+  /** Stores what is still queued, then stops listening. */
+  async onModuleDestroy(): Promise<void> {
+    await this.idle();
     this.subscription?.unsubscribe();
   }
 

@@ -58,8 +58,12 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Stops timers and waits for sends in flight, so none is cut off half-way. */
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Stops sending and waits for hand-offs in flight, so none is cut off half-way. */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.subscription?.unsubscribe();
     for (const timer of this.timers.values()) clearTimeout(timer);

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { Roles } from '../auth/roles';
 import { validationError } from '../common/app-error';
-import { SandboxMessageDto, SandboxScanDto } from './dto/sandbox.dto';
+import { SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxScanDto } from './dto/sandbox.dto';
 import { SandboxService } from './sandbox.service';
 
 @ApiTags('sandbox')
@@ -17,6 +17,20 @@ export class SandboxController {
   @HttpCode(200)
   scan(@CurrentUser() user: AuthUser, @Body() body: SandboxScanDto) {
     return this.sandbox.scan(user.tenantId, body);
+  }
+
+  @Roles('admin')
+  @Post('pairing-code')
+  @HttpCode(200)
+  enterPairingCode(@CurrentUser() user: AuthUser, @Body() body: SandboxPairingCodeDto) {
+    return this.sandbox.enterPairingCode(user.tenantId, body);
+  }
+
+  @Roles('admin')
+  @Post('faults')
+  @HttpCode(200)
+  injectFault(@CurrentUser() user: AuthUser, @Body() body: SandboxFaultDto) {
+    return this.sandbox.injectFault(user.tenantId, body);
   }
 
   @Post('messages')

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { SessionsService } from '../whatsapp-sessions/sessions.service';
 import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
-import { SandboxMessageDto, SandboxScanDto } from './dto/sandbox.dto';
+import { SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxScanDto } from './dto/sandbox.dto';
 import { InboxEntry, SimulatorClient } from './simulator.client';
 
 /** The sandbox's virtual phone and contacts, limited to what the caller's tenant owns. */
@@ -30,6 +30,27 @@ export class SandboxService {
       throw AppError.unprocessable('NUMBER_NOT_LINKED', `${body.to} is not linked by any of your sessions. Link it first with POST /api/sandbox/scan.`);
     }
     return this.simulator.sendMessage(body);
+  }
+
+  async enterPairingCode(tenantId: string, body: SandboxPairingCodeDto) {
+    const sessions = await this.tenantSessions(tenantId);
+    const owner = sessions.find((session) => session.pairingCode === body.code);
+    if (!owner) {
+      throw AppError.notFound('PAIRING_CODE_NOT_FOUND', 'This code is not the current pairing code of any of your sessions. Request a new one with POST /api/sessions/:id/pairing-code.');
+    }
+    return { sessionId: owner.id, ...((await this.simulator.enterPairingCode(body)) as object) };
+  }
+
+  /** Makes the simulator misbehave towards one of the tenant's sessions, to try the recovery paths. */
+  async injectFault(tenantId: string, body: SandboxFaultDto) {
+    const session = await this.sessions.findOwned(tenantId, body.sessionId);
+    if (body.kind === 'refresh-qr-refs') {
+      const qr = this.sessions.currentQr(session)?.qr;
+      if (!qr) throw AppError.conflict('SESSION_NOT_WAITING_FOR_SCAN', `Session ${session.id} shows no QR code; connect it first.`);
+      return this.simulator.injectFault({ kind: body.kind, qr });
+    }
+    if (!session.deviceJid) throw AppError.conflict('SESSION_NOT_LINKED', `Session ${session.id} was never linked, so there is no device to disturb. Link it first.`);
+    return this.simulator.injectFault({ kind: body.kind, deviceJid: session.deviceJid });
   }
 
   async inbox(tenantId: string, phoneNumber: string): Promise<InboxEntry[]> {

@@ -25,6 +25,14 @@ export class SimulatorClient {
     return this.request('POST', '/control/messages', body);
   }
 
+  enterPairingCode(body: { phoneNumber: string; code: string }): Promise<unknown> {
+    return this.request('POST', '/control/pairing-code', body);
+  }
+
+  injectFault(body: { kind: string; deviceJid?: string; qr?: string }): Promise<unknown> {
+    return this.request('POST', '/control/faults', body);
+  }
+
   inbox(phoneNumber: string): Promise<InboxEntry[]> {
     return this.request('GET', `/control/inbox/${encodeURIComponent(phoneNumber)}`);
   }

@@ -95,7 +95,8 @@ export class FileAuthStateStore {
 
     return {
       state: { creds, keys },
-      isLinked: () => Boolean(creds.me?.id),
+      // `account` is written only by a pair-success; a pairing-code request sets `me` before that.
+      isLinked: () => Boolean(creds.me?.id && creds.account),
       saveCreds: () => this.enqueueWrite(sessionId, join(folder, CREDS_FILE), JSON.stringify(creds, BufferJSON.replacer)),
       flush: () => this.flush(sessionId),
     };

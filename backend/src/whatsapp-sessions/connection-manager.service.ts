@@ -109,11 +109,22 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     this.takeoverTimer.unref();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
+    return this.closeAll();
+  }
+
+  /**
+   * Closes every socket without logging out, waits for pending credential writes and releases
+   * the leases. Safe to call more than once.
+   */
+  async closeAll(): Promise<void> {
     this.shuttingDown = true;
     if (this.takeoverTimer) clearInterval(this.takeoverTimer);
 
-    for (const runtime of this.runtimes.values()) this.endSocket(runtime);
+    for (const runtime of this.runtimes.values()) {
+      runtime.closing = true;
+      this.endSocket(runtime);
+    }
     await this.store.flushAll();
     this.runtimes.clear();
     // Released leases let another process take the sessions over at once instead of after the TTL.
@@ -139,11 +150,6 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
   /** Asks WhatsApp for a pairing code for `phoneNumber`; resolves once WhatsApp accepted the request. */
   async requestPairingCode(session: WhatsAppSession, phoneNumber: string): Promise<PairingCodeView> {
     return (await this.route(session, { sessionId: session.id, name: 'pairing-code', args: { tenantId: session.tenantId, phoneNumber } })) as PairingCodeView;
-  }
-
-  /** The current pairing code of a session this process owns, for the sandbox's virtual phone. */
-  pairingCodeOf(sessionId: string): string | undefined {
-    return this.runtimes.get(sessionId)?.pairingCode;
   }
 
   /** The open, synced socket of a session this process owns, or undefined. */
@@ -236,6 +242,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
 
     try {
       runtime.pairingCode = await requestAcceptedPairingCode(this.baileys, runtime.socket!, this.browser, digits);
+      await this.persist(sessionId, { pairingCode: runtime.pairingCode });
     } catch (error) {
       this.logger.warn({ sessionId, reason: (error as Error).message }, 'WhatsApp refused the pairing code request');
       throw AppError.unprocessable('PAIRING_CODE_REJECTED', 'WhatsApp did not accept the pairing code request for this number. Check the number and try again, or scan the QR code instead.');
@@ -360,16 +367,23 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     socket.ws.on('CB:notification,type:companion_reg_refresh', () => void this.onRegistrationRefresh(runtime, generation));
 
     socket.ev.process(async (events) => {
-      if (runtime.generation !== generation || this.shuttingDown) return;
-
+      // Messages and credentials are handled even from a socket that is being replaced, so nothing
+      // WhatsApp delivered (and Baileys acknowledged) is dropped; only lifecycle events are ignored.
       if (events['creds.update']) await auth.saveCreds();
-      if (events['connection.update']) await this.onConnectionUpdate(runtime, generation, events['connection.update']);
       if (events['messages.upsert']) {
         const { messages, type } = events['messages.upsert'];
         this.events.emit({ type: 'messages.upsert', sessionId, tenantId: runtime.tenantId, messages, upsertType: type });
       }
       if (events['messages.update']) {
         this.events.emit({ type: 'messages.update', sessionId, tenantId: runtime.tenantId, updates: events['messages.update'] });
+      }
+
+      const update = events['connection.update'];
+      if (!update) return;
+      if (runtime.generation === generation && !this.shuttingDown) {
+        await this.onConnectionUpdate(runtime, generation, update);
+      } else if (update.connection === 'close') {
+        socket.ev.removeAllListeners(undefined as never);
       }
     });
   }
@@ -418,6 +432,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     const pushName = me?.name ?? runtime.auth?.state.creds.me?.name ?? null;
     await this.persist(runtime.sessionId, {
       phoneNumber,
+      deviceJid: me?.id ?? null,
       pushName: pushName === '~' ? null : pushName,
       linkedMode: this.transport.mode,
       autoConnect: true,
@@ -544,7 +559,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     if (!socket) return;
     runtime.socket = undefined;
     runtime.generation += 1;
-    socket.ev.removeAllListeners(undefined as never);
+    // Listeners stay until the socket reports its close, so events Baileys still flushes are stored.
     socket.ws.removeAllListeners('CB:notification,type:companion_reg_refresh');
     try {
       socket.end(undefined);
@@ -577,7 +592,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
   }
 }
 
-const CLEARED_RUNTIME_FIELDS: Partial<WhatsAppSession> = { qr: null, qrDataUrl: null, qrExpiresAt: null, reconnectAttempts: 0, nextAttemptAt: null };
+const CLEARED_RUNTIME_FIELDS: Partial<WhatsAppSession> = { qr: null, qrDataUrl: null, qrExpiresAt: null, pairingCode: null, reconnectAttempts: 0, nextAttemptAt: null };
 
 async function runWithConcurrency<T>(items: T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;

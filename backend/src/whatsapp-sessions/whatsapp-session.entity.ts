@@ -23,7 +23,7 @@ export interface SessionError {
 
 @Entity({ tableName: 'whatsapp_sessions' })
 export class WhatsAppSession {
-  [OptionalProps]?: 'status' | 'phoneNumber' | 'pushName' | 'linkedMode' | 'autoConnect' | 'isDefault' | 'lastError' | 'qr' | 'qrDataUrl' | 'qrExpiresAt' | 'reconnectAttempts' | 'nextAttemptAt' | 'reachOutLockedUntil' | 'degraded' | 'createdAt' | 'updatedAt' | 'deletedAt';
+  [OptionalProps]?: 'status' | 'phoneNumber' | 'pushName' | 'linkedMode' | 'autoConnect' | 'isDefault' | 'lastError' | 'qr' | 'qrDataUrl' | 'qrExpiresAt' | 'reconnectAttempts' | 'nextAttemptAt' | 'reachOutLockedUntil' | 'degraded' | 'pairingCode' | 'deviceJid' | 'createdAt' | 'updatedAt' | 'deletedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -77,6 +77,14 @@ export class WhatsAppSession {
   /** Set when WhatsApp restricted reaching out to new contacts (error 463) until this time. */
   @Property({ type: 'timestamptz', nullable: true })
   reachOutLockedUntil: Date | null = null;
+
+  /** The pairing code shown while a phone is being linked by number; cleared once linked. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  pairingCode: string | null = null;
+
+  /** This linked device's own JID, such as 573001234567:3@s.whatsapp.net. */
+  @Property({ type: 'text', nullable: true })
+  deviceJid: string | null = null;
 
   /** Connected but the initial sync never finished; the watchdog restarts the socket once. */
   @Property({ type: 'boolean' })

@@ -3,16 +3,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WhatsAppSimulator } from '@charla/simulator';
 
+export interface TestSimulator {
+  simulator: WhatsAppSimulator;
+  /** Stops the simulator but keeps its state, as if WhatsApp's server went away. */
+  stopServerOnly(): Promise<void>;
+  /** Starts it again on the same port with the same state. */
+  restartServerOnly(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /** A WhatsApp simulator on 127.0.0.1 that outlives app restarts within one test file. */
-export async function startTestSimulator(): Promise<{ simulator: WhatsAppSimulator; stop(): Promise<void> }> {
+export async function startTestSimulator(options: { qrTimeoutMs?: number; qrRefCount?: number } = {}): Promise<TestSimulator> {
   const stateDir = mkdtempSync(join(tmpdir(), 'charla-sim-'));
   const { startSimulator } = await import('@charla/simulator');
-  const simulator = await startSimulator({ port: 0, stateDir });
-  return {
-    simulator,
-    stop: async () => {
+  let simulator = await startSimulator({ port: 0, stateDir, ...options });
+  const port = Number(new URL(simulator.controlUrl).port);
+  let running = true;
+
+  const handle: TestSimulator = {
+    get simulator() {
+      return simulator;
+    },
+    stopServerOnly: async () => {
       await simulator.close();
+      running = false;
+    },
+    restartServerOnly: async () => {
+      simulator = await startSimulator({ port, stateDir, ...options });
+      running = true;
+    },
+    stop: async () => {
+      if (running) await simulator.close();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+  return handle;
 }

@@ -18,7 +18,9 @@ export class Migration20261204010000OutboxAndOwnership extends Migration {
         add column reconnect_attempts integer not null default 0,
         add column next_attempt_at timestamptz,
         add column reach_out_locked_until timestamptz,
-        add column degraded boolean not null default false;`);
+        add column degraded boolean not null default false,
+        add column pairing_code text,
+        add column device_jid text;`);
 
     this.addSql(`
       create table session_leases (
@@ -40,7 +42,8 @@ export class Migration20261204010000OutboxAndOwnership extends Migration {
     this.addSql(`
       alter table whatsapp_sessions
         drop column qr, drop column qr_data_url, drop column qr_expires_at, drop column reconnect_attempts,
-        drop column next_attempt_at, drop column reach_out_locked_until, drop column degraded;`);
+        drop column next_attempt_at, drop column reach_out_locked_until, drop column degraded,
+        drop column pairing_code, drop column device_jid;`);
     this.addSql('drop index if exists messages_outbox_idx;');
     this.addSql('drop index if exists messages_idempotency_unique;');
     this.addSql('alter table messages drop column idempotency_key;');
