@@ -9,7 +9,7 @@ export default defineConfig({
     build: {
         outDir: 'dist',
         emptyOutDir: true,
-        sourcemap: true,
+        sourcemap: false,
         chunkSizeWarningLimit: 2000,
     },
     server: {

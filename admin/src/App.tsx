@@ -4,6 +4,7 @@ import contacts from './contacts';
 import conversations from './conversations';
 import { Dashboard } from './dashboard/Dashboard';
 import { CharlaLayout } from './layout/CharlaLayout';
+import { LoginPage } from './layout/LoginPage';
 import { darkTheme, lightTheme } from './layout/theme';
 import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
@@ -25,6 +26,7 @@ export function App() {
             i18nProvider={i18nProvider}
             store={store}
             layout={CharlaLayout}
+            loginPage={LoginPage}
             dashboard={Dashboard}
             theme={lightTheme}
             darkTheme={darkTheme}

@@ -31,6 +31,26 @@ export interface RegistrationData {
   shownAt?: number;
   /** Set while a scan is in progress so two scans cannot link the same companion twice. */
   pairing?: boolean;
+  /**
+   * Set by the `refresh-qr-refs` fault: the server retired the registration material behind every
+   * ref issued before this time, so the phone can no longer link with those QRs.
+   */
+  refreshedAt?: number;
+  /** The companion's pending pairing-code request (companion_hello), if any. */
+  linkCode?: PendingLinkCode;
+}
+
+export interface PendingLinkCode {
+  /** Phone number digits the companion asked to link to. */
+  phone: string;
+  /** Ref the server handed out in its reply to companion_hello. */
+  ref: string;
+  /** salt (32) | iv (16) | AES-CTR(companion ephemeral public key) under the code-derived key. */
+  wrappedCompanionEphemeral: Buffer;
+  platformId: string;
+  platformDisplay: string;
+  /** Set while the phone waits for companion_finish after sending primary_hello. */
+  onFinish?: (iq: BinaryNode) => void;
 }
 
 export interface QrRef {
@@ -48,6 +68,8 @@ export class Connection {
   clientStaticPublic: Buffer | undefined;
   /** Fault hook: when set, keepalive pings get no reply. */
   pingsStopped = false;
+  /** Fault hook: the network path is a black hole in both directions (see `stall`). */
+  stalled = false;
   private readonly noise: NoiseServer;
   private stage: 'hello' | 'finish' | 'transport' = 'hello';
   private queue: Promise<void> = Promise.resolve();
@@ -84,7 +106,7 @@ export class Connection {
   }
 
   private async onData(bytes: Buffer): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.stalled) return;
     for (const frame of this.noise.pushBytes(bytes)) {
       if (this.closed) return;
       if (this.stage === 'hello') {
@@ -123,7 +145,7 @@ export class Connection {
   }
 
   send(node: BinaryNode): void {
-    if (this.closed || this.stage !== 'transport') return;
+    if (this.closed || this.stalled || this.stage !== 'transport') return;
     this.rawSend(this.noise.encodeFrame(this.host.wa.encodeBinaryNode(node)));
   }
 
@@ -156,6 +178,17 @@ export class Connection {
   /** Fault hook: keep the socket but stop answering keepalive pings. */
   stopPings(): void {
     this.pingsStopped = true;
+  }
+
+  /**
+   * Fault hook: keep the TCP connection open but neither read nor write anything more, like a
+   * dead network path. The connection stops being `ready`, so stanzas for the device queue up as
+   * offline backlog instead of vanishing into it.
+   */
+  stall(): void {
+    this.stalled = true;
+    this.pingsStopped = true;
+    this.ready = false;
   }
 
   /** Closes the WebSocket; without a code it is a normal close (Baileys reports 428). */

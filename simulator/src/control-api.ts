@@ -1,8 +1,11 @@
-// HTTP JSON control API that plays the phones and the contacts: scan a QR, send a contact message,
-// read a contact's inbox, mark it read. Plain node:http on the same port as the WebSocket.
+// HTTP JSON control API that plays the phones and the contacts: scan a QR or enter a pairing code,
+// send a contact message, read a contact's inbox, mark it read, and inject faults. Plain node:http
+// on the same port as the WebSocket.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatorCore } from './core';
 import { InvalidPhoneError, phoneDigits } from './directory';
+import { applyFault, clearFaults, FaultError } from './faults';
+import { enterPairingCode } from './link-code';
 import { LinkError, scanQr } from './linking';
 import { AccountNotLinkedError, markContactRead, sendContactText } from './messaging';
 
@@ -102,6 +105,17 @@ export function createControlHandler(ctx: ControlContext) {
       const digits = phone(body.phoneNumber, 'phoneNumber');
       return sendJson(res, 200, { phoneNumber: `+${digits}`, read: markContactRead(core, digits) });
     }
+    if (method === 'POST' && path === '/control/faults') {
+      return sendJson(res, 200, applyFault(core, await readJson(req)));
+    }
+    if (method === 'POST' && path === '/control/faults/clear') {
+      return sendJson(res, 200, clearFaults(core, await readJson(req)));
+    }
+    if (method === 'POST' && path === '/control/pairing-code') {
+      const body = await readJson(req);
+      const result = await enterPairingCode(core, phone(body.phoneNumber, 'phoneNumber'), body.code, optionalString(body.pushName, 'pushName'));
+      return sendJson(res, 200, result);
+    }
     throw new ApiError(404, 'NOT_FOUND', `no route for ${method} ${path}`);
   };
 
@@ -109,7 +123,7 @@ export function createControlHandler(ctx: ControlContext) {
     routes(req, res).catch(error => {
       let apiError: ApiError;
       if (error instanceof ApiError) apiError = error;
-      else if (error instanceof LinkError) apiError = new ApiError(error.statusCode, error.code, error.message);
+      else if (error instanceof LinkError || error instanceof FaultError) apiError = new ApiError(error.statusCode, error.code, error.message);
       else if (error instanceof AccountNotLinkedError) apiError = new ApiError(404, 'ACCOUNT_NOT_LINKED', error.message);
       else {
         core.log('error', 'control request failed', { url: req.url, error: String((error as Error)?.stack ?? error) });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Baileys, BinaryNode } from './baileys';
 import type { ClientPayload, Connection, ConnectionHost } from './connection';
 import { Directory } from './directory';
+import { FaultRegistry } from './faults';
 import { handleIq } from './iq-handlers';
 import type { LogFn } from './log';
 import { handleMessage, handleReceipt } from './messaging';
@@ -21,6 +22,7 @@ const PAIR_DEVICE_ACK_TIMEOUT_MS = 25_000;
 export class SimulatorCore implements ConnectionHost {
   readonly connections = new Set<Connection>();
   readonly directory: Directory;
+  readonly faults = new FaultRegistry();
 
   constructor(
     readonly wa: Baileys,
@@ -109,6 +111,11 @@ export class SimulatorCore implements ConnectionHost {
       conn.failure('401');
       return;
     }
+    if (this.faults.has(phone, deviceId, 'forbidden')) {
+      this.log('info', 'login refused: forbidden fault', { conn: conn.id, phone: `+${phone}`, deviceId });
+      conn.failure('403');
+      return;
+    }
     for (const other of this.connections) {
       if (other !== conn && other.login?.phone === phone && other.login.deviceId === deviceId) {
         this.log('info', 'device logged in again, replacing older connection', { old: other.id, conn: conn.id });
@@ -156,31 +163,52 @@ export class SimulatorCore implements ConnectionHost {
     return undefined;
   }
 
-  /** Sends a stanza to a device now, or keeps it for the device's next login. */
+  /**
+   * Sends a stanza to a device now, or keeps it for the device's next login. Contact messages stay
+   * pending until the device acknowledges them with a receipt, as WhatsApp's server does, so a
+   * message that was on the wire when the connection died is delivered again at the next login.
+   */
   deliver(account: AccountState, device: DeviceState, stanza: BinaryNode): 'sent' | 'queued' {
     const conn = this.liveConnection(account.phone, device.id);
-    if (conn) {
-      conn.send(stanza);
-      return 'sent';
+    const awaitsReceipt = stanza.tag === 'message';
+    if (awaitsReceipt || !conn) {
+      device.pending.push(stanza);
+      this.directory.changed();
     }
-    device.pending.push(stanza);
-    this.directory.changed();
-    return 'queued';
+    if (!conn) return 'queued';
+    conn.send(stanza);
+    return 'sent';
+  }
+
+  /** Drops the pending copies of messages the device confirmed with a receipt. */
+  acknowledge(phone: string, deviceId: number, messageIds: string[]): void {
+    const device = this.directory.account(phone)?.devices[String(deviceId)];
+    if (!device || messageIds.length === 0) return;
+    const confirmed = new Set(messageIds);
+    const before = device.pending.length;
+    device.pending = device.pending.filter(stanza => !(stanza.tag === 'message' && confirmed.has(stanza.attrs.id)));
+    if (device.pending.length !== before) this.directory.changed();
   }
 
   /** Pushes the offline backlog, then the `<offline count>` marker that ends Baileys' initial buffer. */
   flushBacklog(conn: Connection): void {
     const login = conn.login;
     const device = login && this.directory.account(login.phone)?.devices[String(login.deviceId)];
-    const pending = device ? device.pending.splice(0) : [];
+    const pending = device ? [...device.pending] : [];
+    if (device) {
+      // Messages stay pending until their receipt; other stanzas go out once.
+      device.pending = device.pending.filter(stanza => stanza.tag === 'message');
+      if (pending.length) this.directory.changed();
+    }
     for (const stanza of pending) {
       // Replayed stanzas carry `offline`, so Baileys upserts those messages as `append`.
       conn.send({ ...stanza, attrs: { ...stanza.attrs, offline: '1' } });
     }
-    if (pending.length) this.directory.changed();
-    conn.send(node('ib', { from: S_WHATSAPP_NET }, [node('offline', { count: String(pending.length) })]));
+    // The `silence` fault leaves out the marker once, so Baileys never flushes its initial buffer.
+    const silenced = login ? this.faults.take(login.phone, login.deviceId, 'silence') : false;
+    if (!silenced) conn.send(node('ib', { from: S_WHATSAPP_NET }, [node('offline', { count: String(pending.length) })]));
     conn.ready = true;
-    this.log('debug', 'offline backlog delivered', { conn: conn.id, count: pending.length });
+    this.log('debug', 'offline backlog delivered', { conn: conn.id, count: pending.length, marker: !silenced });
   }
 
   close(): void {

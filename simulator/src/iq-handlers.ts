@@ -4,6 +4,7 @@ import type { BinaryNode } from './baileys';
 import type { Connection } from './connection';
 import type { SimulatorCore } from './core';
 import { e164 } from './directory';
+import { handleLinkCodeIq } from './link-code';
 import { buildKeyIndexList } from './pairing';
 import { child, childBytes, childNodes, children, iqResult, node, readUIntBE, S_WHATSAPP_NET, uintBE, unixNow } from './nodes';
 import type { PeerBundle } from './signal-peer';
@@ -31,6 +32,8 @@ export async function handleIq(core: SimulatorCore, conn: Connection, iq: Binary
     if (!conn.pingsStopped) conn.send(iqResult(iq));
     return;
   }
+  // Pairing-code linking runs before login, on the registering connection.
+  if (xmlns === 'md' && type === 'set' && first === 'link_code_companion_reg') return handleLinkCodeIq(core, conn, iq);
   const login = conn.login;
   const account = login && core.directory.account(login.phone);
   const device = account?.devices[String(login!.deviceId)];

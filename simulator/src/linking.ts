@@ -67,6 +67,11 @@ export async function scanQr(core: SimulatorCore, qr: unknown, phone: string, pu
     throw new LinkError(409, 'IDENTITY_KEY_MISMATCH', 'QR identity key does not match the registering companion');
   }
   if (registration.pairing) throw new LinkError(409, 'PAIRING_IN_PROGRESS', 'this QR is already being linked');
+  if (registration.refreshedAt !== undefined) {
+    // Every ref came with the pair-device before the refresh, so its ADV secret is retired: the
+    // phone's link attempt fails and no pair-success reaches the companion.
+    throw new LinkError(409, 'PAIRING_FAILED', 'the server retired this QR (companion_reg_refresh); the phone reports a failed link');
+  }
   registration.pairing = true;
   try {
     return await pair(core, conn, registration, parsed.identityPublic, parsed.advSecret, phone, pushName);
@@ -75,7 +80,8 @@ export async function scanQr(core: SimulatorCore, qr: unknown, phone: string, pu
   }
 }
 
-async function pair(
+/** Sends pair-success, checks the companion's pair-device-sign, stores the device and asks for a restart. */
+export async function pair(
   core: SimulatorCore,
   conn: Connection,
   registration: RegistrationData,

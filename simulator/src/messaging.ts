@@ -48,8 +48,15 @@ export async function handleMessage(core: SimulatorCore, conn: Connection, messa
   const login = conn.login;
   const { id, to } = message.attrs;
   if (!id || !to) return;
-  conn.send(node('ack', { class: 'message', id, from: to, t: unixNow() }));
   const account = login && core.directory.account(login.phone);
+  if (login && account && isRestrictedSend(core, account, login.deviceId, to)) {
+    // Like a restricted account: the server rejects the new chat and delivers nothing.
+    // NOTE: only contacts who wrote first count as existing chats, not chats the account opened earlier.
+    conn.send(node('ack', { class: 'message', id, from: to, t: unixNow(), error: '463' }));
+    core.log('info', 'outbound message refused with 463 (restrict fault)', { id, to, deviceId: login.deviceId });
+    return;
+  }
+  conn.send(node('ack', { class: 'message', id, from: to, t: unixNow() }));
   if (!login || !account) return;
   const senderJid = core.directory.deviceJid(account, login.deviceId);
   const delivered = new Set<string>();
@@ -84,6 +91,15 @@ export async function handleMessage(core: SimulatorCore, conn: Connection, messa
   for (const chat of delivered) conn.send(node('receipt', { from: chat, id, t: unixNow() }));
 }
 
+/** A 1:1 send from a restricted device to a contact who never wrote to the account first. */
+function isRestrictedSend(core: SimulatorCore, account: AccountState, deviceId: number, to: string): boolean {
+  if (!core.faults.has(account.phone, deviceId, 'restrict')) return false;
+  const resolved = core.directory.resolve(to);
+  // Messages to the account's own devices (peer messages) and to things that are not users pass.
+  if (resolved?.kind !== 'contact') return false;
+  return !(resolved.contact.wroteTo ?? []).includes(account.phone);
+}
+
 function recordInbox(core: SimulatorCore, account: AccountState, contact: ContactState, id: string, text: string): void {
   if (contact.inbox.some(item => item.waMessageId === id)) return;
   contact.inbox.push({
@@ -103,7 +119,16 @@ function recordInbox(core: SimulatorCore, account: AccountState, contact: Contac
 export async function handleReceipt(core: SimulatorCore, conn: Connection, receipt: BinaryNode): Promise<void> {
   const { id, to, type } = receipt.attrs;
   conn.send(node('ack', { class: 'receipt', id, from: to, type }));
-  if (type === 'retry') await resendAfterRetry(core, conn, receipt);
+  if (type === 'retry') {
+    await resendAfterRetry(core, conn, receipt);
+    return;
+  }
+  // Any other receipt (delivery, inactive, read) confirms the message, and the ids in its list.
+  const login = conn.login;
+  if (login && id) {
+    const listed = children(child(receipt, 'list') ?? node('list', {}), 'item').map(item => item.attrs.id).filter(Boolean);
+    core.acknowledge(login.phone, login.deviceId, [id, ...listed]);
+  }
 }
 
 /** Maximum resends of one message, as a guard against resend loops. */
@@ -216,6 +241,10 @@ export async function sendContactText(
   const devices = account ? Object.values(account.devices) : [];
   if (!account || devices.length === 0) throw new AccountNotLinkedError(`no linked device for ${e164(toPhone)}`);
   const contact = core.directory.getOrCreateContact(fromPhone, pushName);
+  if (!contact.wroteTo?.includes(account.phone)) {
+    (contact.wroteTo ??= []).push(account.phone);
+    core.directory.changed();
+  }
   const peer = core.directory.contactPeer(contact);
   const id = newMessageId();
   const t = unixNow();

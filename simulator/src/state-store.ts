@@ -70,6 +70,8 @@ export interface ContactState {
   pushName?: string;
   peer: PeerState;
   inbox: InboxItem[];
+  /** Account phones this contact has messaged; an account under `restrict` may only answer these. */
+  wroteTo?: string[];
 }
 
 export interface SimState {

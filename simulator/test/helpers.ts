@@ -60,10 +60,13 @@ type Recorded = { event: string; data: any };
 /** One Baileys socket plus a record of its events that tests can wait on. */
 export class TestClient {
   readonly events: Recorded[] = [];
+  /** Tag and attributes of every stanza the socket received, to count deliveries on the wire. */
+  readonly received: Array<{ tag: string; attrs: Record<string, string> }> = [];
   private listeners: Array<() => void> = [];
   closed = false;
 
   constructor(readonly sock: WASocket) {
+    sock.ws.on('frame', (frame: { tag: string; attrs: Record<string, string> }) => this.received.push({ tag: frame.tag, attrs: frame.attrs }));
     const record = (event: string) => (data: unknown) => {
       this.events.push({ event, data });
       if (event === 'connection.update' && (data as { connection?: string }).connection === 'close') this.closed = true;
@@ -102,9 +105,12 @@ export class TestClient {
   }
 
   waitForClose(timeoutMs = 10_000): Promise<number | undefined> {
-    return this.waitFor('connection.update', d => d.connection === 'close', timeoutMs, 'close').then(
-      d => d.lastDisconnect?.error?.output?.statusCode as number | undefined,
-    );
+    return this.waitForCloseError(timeoutMs).then(error => error?.output?.statusCode as number | undefined);
+  }
+
+  /** The Boom error Baileys closed with (`lastDisconnect.error`). */
+  waitForCloseError(timeoutMs = 10_000): Promise<any> {
+    return this.waitFor('connection.update', d => d.connection === 'close', timeoutMs, 'close').then(d => d.lastDisconnect?.error);
   }
 
   waitForText(text: string, timeoutMs = 10_000): Promise<any> {
@@ -123,7 +129,8 @@ export class TestClient {
   }
 }
 
-export function connect(wa: Baileys, wsUrl: string, auth: MemoryAuth, qrTimeout = 1_000): TestClient {
+/** `config` overrides the socket options below, e.g. a short keepAliveIntervalMs for stall tests. */
+export function connect(wa: Baileys, wsUrl: string, auth: MemoryAuth, qrTimeout = 1_000, config: Record<string, unknown> = {}): TestClient {
   const sock = wa.makeWASocket({
     waWebSocketUrl: wsUrl,
     auth: auth as never,
@@ -133,6 +140,7 @@ export function connect(wa: Baileys, wsUrl: string, auth: MemoryAuth, qrTimeout 
     defaultQueryTimeoutMs: 8_000,
     keepAliveIntervalMs: 10_000,
     shouldSyncHistoryMessage: () => false,
+    ...config,
   });
   return new TestClient(sock);
 }

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { queryKeys } from '../realtime/queryKeys';
 import { useCharlaDataProvider } from './useCharlaDataProvider';
 
-/** The server's mode (`live` or `sandbox`); read once per page load. */
+/** Reads the server's mode (`live` or `sandbox`) once per page load. */
 export function useAppConfig() {
     const dataProvider = useCharlaDataProvider();
     return useQuery({

@@ -1,7 +1,7 @@
 import { useDataProvider } from 'react-admin';
 import type { CharlaDataProvider } from '../providers/dataProvider';
 
-/** The data provider with Charla's custom methods typed. */
+/** Returns the data provider typed with Charla's custom methods. */
 export function useCharlaDataProvider(): CharlaDataProvider {
     return useDataProvider<CharlaDataProvider>();
 }

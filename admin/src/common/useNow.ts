@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-/** The current time in milliseconds, refreshed every `intervalMs` while `active`. */
+/** Returns the current time in milliseconds, refreshed every `intervalMs` while `active`. */
 export function useNow(intervalMs = 1000, active = true): number {
     const [now, setNow] = useState(() => Date.now());
     useEffect(() => {
@@ -12,7 +12,7 @@ export function useNow(intervalMs = 1000, active = true): number {
     return now;
 }
 
-/** Whole seconds from `now` until `isoDate`, never below zero. */
+/** Returns the whole seconds from `now` until `isoDate`, never below zero. */
 export function secondsUntil(isoDate: string | null | undefined, now: number): number {
     if (!isoDate) return 0;
     const target = new Date(isoDate).getTime();
@@ -20,7 +20,7 @@ export function secondsUntil(isoDate: string | null | undefined, now: number): n
     return Math.max(0, Math.ceil((target - now) / 1000));
 }
 
-/** `m:ss` for a countdown. */
+/** Formats a countdown as `m:ss`. */
 export function formatCountdown(totalSeconds: number): string {
     const minutes = Math.floor(totalSeconds / 60);
     const seconds = totalSeconds % 60;

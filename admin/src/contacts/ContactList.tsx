@@ -1,10 +1,10 @@
 import { useMediaQuery, type Theme } from '@mui/material';
-import { DataTable, DateField, List, SearchInput, SimpleList } from 'react-admin';
+import { DataTable, DateField, List, SearchInput, SimpleList, useTranslate } from 'react-admin';
 import type { Contact } from '../types';
 
-const contactFilters = [<SearchInput key="q" source="q" alwaysOn placeholder="charla.contacts.search" />];
-
 export function ContactList() {
+    const translate = useTranslate();
+    const contactFilters = [<SearchInput key="q" source="q" alwaysOn placeholder={translate('charla.contacts.search')} />];
     const isSmall = useMediaQuery<Theme>(theme => theme.breakpoints.down('md'));
     return (
         <List<Contact> sort={{ field: 'createdAt', order: 'DESC' }} filters={contactFilters} exporter={false} perPage={25}>

@@ -30,7 +30,9 @@ function ContactConversations() {
                         </ReferenceField>
                     </DataTable.Col>
                     <DataTable.Col source="lastMessagePreview" disableSort />
-                    <DataTable.Col source="lastMessageAt" field={DateField} fieldProps={{ showTime: true }} disableSort />
+                    <DataTable.Col source="lastMessageAt" disableSort>
+                        <DateField source="lastMessageAt" showTime />
+                    </DataTable.Col>
                     <DataTable.Col source="unreadCount" disableSort render={record => <UnreadBadge count={record.unreadCount} />} />
                 </DataTable>
             </ReferenceManyField>

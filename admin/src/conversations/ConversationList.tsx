@@ -16,12 +16,15 @@ import type { Conversation } from '../types';
 import { contactLabel } from './contactLabel';
 import { UnreadBadge } from './UnreadBadge';
 
-const conversationFilters = [
-    <SearchInput key="q" source="q" alwaysOn placeholder="charla.conversations.search" />,
-    <ReferenceInput key="sessionId" source="sessionId" reference="sessions" sort={{ field: 'name', order: 'ASC' }} alwaysOn>
-        <SelectInput optionText="name" label="charla.conversations.filter_session" emptyText="charla.conversations.all_sessions" />
-    </ReferenceInput>,
-];
+function useConversationFilters() {
+    const translate = useTranslate();
+    return [
+        <SearchInput key="q" source="q" alwaysOn placeholder={translate('charla.conversations.search')} />,
+        <ReferenceInput key="sessionId" source="sessionId" reference="sessions" sort={{ field: 'name', order: 'ASC' }} alwaysOn>
+            <SelectInput optionText="name" label="charla.conversations.filter_session" emptyText="charla.conversations.all_sessions" />
+        </ReferenceInput>,
+    ];
+}
 
 /** "14:05" today, "lun 3" this week, a date otherwise. */
 export function formatLastMessageAt(value: string | null | undefined, locale: string, now = new Date()): string {
@@ -83,10 +86,11 @@ function Preview({ record }: { record: Conversation }) {
 export function ConversationList() {
     const isSmall = useMediaQuery<Theme>(theme => theme.breakpoints.down('md'));
     const [locale] = useLocaleState();
+    const filters = useConversationFilters();
     return (
         <List<Conversation>
             sort={{ field: 'lastMessageAt', order: 'DESC' }}
-            filters={conversationFilters}
+            filters={filters}
             empty={<ConversationEmpty />}
             exporter={false}
             perPage={25}
@@ -106,8 +110,8 @@ export function ConversationList() {
                 />
             ) : (
                 <DataTable<Conversation> rowClick="show" bulkActionButtons={false}>
-                    <DataTable.Col source="contact" disableSort render={record => <ContactCell record={record} />} />
-                    <DataTable.Col source="lastMessagePreview" disableSort render={record => <Preview record={record} />} />
+                    <DataTable.Col source="contact" disableSort render={record => <ContactCell record={record as Conversation} />} />
+                    <DataTable.Col source="lastMessagePreview" disableSort render={record => <Preview record={record as Conversation} />} />
                     <DataTable.Col source="sessionId" disableSort>
                         <ReferenceField source="sessionId" reference="sessions" link={false}>
                             <TextField source="name" />

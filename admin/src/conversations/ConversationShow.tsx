@@ -110,7 +110,7 @@ function ConversationView() {
     );
 }
 
-/** A conversation as a chat: the thread, live ticks and a reply box. Opening it marks it read. */
+/** Renders a conversation as a chat with the thread, live ticks and a reply box. Opening it marks it read. */
 export function ConversationShow() {
     return (
         <ShowBase>

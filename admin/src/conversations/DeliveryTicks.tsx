@@ -11,7 +11,7 @@ export const READ_BLUE = '#34b7f1';
 
 type Tick = 'clock' | 'single' | 'double' | 'double-blue' | 'failed';
 
-/** Which mark WhatsApp shows for an outbound status. */
+/** Returns the mark WhatsApp shows for an outbound status. */
 export function tickFor(status: MessageStatus | string): Tick | null {
     switch (status) {
         case 'queued':
@@ -47,7 +47,7 @@ const COLORS: Record<Tick, string> = {
     failed: 'error.main',
 };
 
-/** ✓ sent, ✓✓ delivered, blue ✓✓ read, a clock while queued, red when it failed. */
+/** Renders ✓ for sent, ✓✓ for delivered, blue ✓✓ for read, a clock while queued and a red mark on failure. */
 export function DeliveryTicks({ status }: { status: MessageStatus | string }) {
     const translate = useTranslate();
     const tick = tickFor(status);

@@ -10,7 +10,7 @@ export function formatTime(timestamp: string, locale: string): string {
     return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(date);
 }
 
-/** One message: customer messages on the left, the business's on the right with delivery ticks. */
+/** Renders one message: customer messages on the left, the business's on the right with delivery ticks. */
 export function MessageBubble({ message }: { message: Message }) {
     const translate = useTranslate();
     const [locale] = useLocaleState();

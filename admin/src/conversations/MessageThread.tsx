@@ -25,8 +25,8 @@ function DaySeparator({ timestamp }: { timestamp: string }) {
 }
 
 /**
- * The messages of one conversation, oldest at the top. New messages and status changes arrive
- * through the realtime feed straight into this query's cache.
+ * Renders the messages of one conversation, oldest at the top. The realtime feed writes new
+ * messages and status changes straight into this query's cache.
  */
 export function MessageThread({ conversationId }: { conversationId: string }) {
     const translate = useTranslate();

@@ -10,7 +10,7 @@ import type { Conversation, Message } from '../types';
 
 export const MAX_MESSAGE_LENGTH = 4096;
 
-/** Writes a reply: Enter sends, Shift+Enter starts a new line. */
+/** Renders the reply box. Enter sends, and Shift+Enter starts a new line. */
 export function ReplyBox({ conversation }: { conversation: Pick<Conversation, 'id' | 'sessionId'> }) {
     const translate = useTranslate();
     const dataProvider = useCharlaDataProvider();
@@ -25,7 +25,7 @@ export function ReplyBox({ conversation }: { conversation: Pick<Conversation, 'i
         setSending(true);
         try {
             const result = await dataProvider.reply(conversation.id, text);
-            // Show the message at once; the realtime feed then updates its ticks.
+            // Show the message at once. The realtime feed then updates its ticks.
             const message: Message = {
                 id: result.id,
                 sessionId: conversation.sessionId,

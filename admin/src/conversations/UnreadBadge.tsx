@@ -1,7 +1,7 @@
 import { Box } from '@mui/material';
 import { useTranslate } from 'react-admin';
 
-/** A green bubble with the number of unread customer messages; nothing when there are none. */
+/** Renders a green bubble with the number of unread customer messages, or nothing when there are none. */
 export function UnreadBadge({ count }: { count: number | null | undefined }) {
     const translate = useTranslate();
     if (!count) return null;

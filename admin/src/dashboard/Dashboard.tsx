@@ -33,7 +33,7 @@ function StatCard({ title, children, to }: { title: string; children: ReactNode;
     );
 }
 
-/** Home: how the numbers are doing, who waits for an answer, and today's traffic. */
+/** Renders the home page: connection statuses, conversations waiting for a reply, and today's message counts. */
 export function Dashboard() {
     const translate = useTranslate();
     const dataProvider = useCharlaDataProvider();

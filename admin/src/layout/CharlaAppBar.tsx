@@ -5,6 +5,7 @@ import { RealtimeIndicator } from './RealtimeIndicator';
 export function CharlaAppBar() {
     return (
         <AppBar
+            color="primary"
             toolbar={
                 <>
                     <RealtimeIndicator />

@@ -5,7 +5,7 @@ import { RealtimeProvider } from '../realtime/RealtimeProvider';
 import { CharlaAppBar } from './CharlaAppBar';
 import { CharlaMenu } from './CharlaMenu';
 
-/** react-admin's layout inside the app's one realtime connection. */
+/** Wraps react-admin's layout in the app's single realtime connection. */
 export function CharlaLayout({ children }: { children: ReactNode }) {
     return (
         <RealtimeProvider>

@@ -6,7 +6,7 @@ import { useRole } from '../common/useRole';
 import { SANDBOX_PATH } from '../sandbox/SandboxPage';
 import { SETTINGS_PATH } from '../settings/SettingsPage';
 
-/** Only the entries the signed-in role may use; the sandbox only when the server runs in it. */
+/** Renders the menu entries the signed-in role may use, and the sandbox only in sandbox mode. */
 export function CharlaMenu() {
     const { can } = useRole();
     const { data: config } = useAppConfig();

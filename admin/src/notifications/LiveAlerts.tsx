@@ -23,9 +23,9 @@ function showBrowserNotification(title: string, body: string, tag: string, onCli
 }
 
 /**
- * Alerts nobody should miss: a customer writing while the tab is hidden (sound and a browser
- * notification, when the user turned them on), and a WhatsApp connection that stops being
- * connected (always in the panel; also sound and notification when on).
+ * Raises two alerts. A customer message while the tab is hidden plays a sound and shows a browser
+ * notification when the user turned alerts on. A connection that leaves `connected` always shows an
+ * in-panel warning, plus the sound and notification when alerts are on.
  */
 export function LiveAlerts() {
     const translate = useTranslate();

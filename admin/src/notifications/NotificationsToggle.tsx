@@ -28,7 +28,7 @@ function useToggle(): [boolean, () => Promise<void>] {
     return [enabled, toggle];
 }
 
-/** The bell in the app bar that turns sound and browser alerts on or off. */
+/** Renders the bell in the app bar that turns sound and browser alerts on or off. */
 export function NotificationsToggle() {
     const translate = useTranslate();
     const [enabled, toggle] = useToggle();
@@ -42,7 +42,7 @@ export function NotificationsToggle() {
     );
 }
 
-/** The same switch on the settings page, with a sentence about what it does. */
+/** Renders the same switch on the settings page, with a sentence about what it does. */
 export function NotificationsSetting() {
     const translate = useTranslate();
     const [enabled, toggle] = useToggle();

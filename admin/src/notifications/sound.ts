@@ -13,14 +13,14 @@ function audioContext(): AudioContext | null {
 }
 
 /**
- * Browsers start audio only after a click; call this from the click that turns alerts on so that
- * later chimes can play while the tab is in the background.
+ * Resumes the audio context. Browsers start audio only after a click, so call this from the click
+ * that turns alerts on, and later chimes can play while the tab is in the background.
  */
 export function unlockAudio(): void {
     void audioContext()?.resume().catch(() => undefined);
 }
 
-/** A short two-note chime made with WebAudio (no sound file to download). */
+/** Plays a short two-note chime made with WebAudio, so no sound file is downloaded. */
 export function playChime(): void {
     const ctx = audioContext();
     if (!ctx) return;

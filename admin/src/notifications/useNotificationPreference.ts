@@ -1,6 +1,6 @@
 import { useGetIdentity, useStore } from 'react-admin';
 
-/** Whether this user wants sound and browser alerts, remembered in this browser. */
+/** Returns whether this user turned on sound and browser alerts, as stored in this browser. */
 export function useNotificationPreference(): [boolean, (enabled: boolean) => void] {
     const { identity } = useGetIdentity();
     const [enabled, setEnabled] = useStore<boolean>(`charla.notifications.${identity?.id ?? 'anonymous'}`, false);

@@ -1,6 +1,6 @@
 import { HttpError } from 'react-admin';
 
-/** Error codes the API documents; each has a sentence under `charla.errors.<CODE>`. */
+/** Error codes the panel translates. Each has a sentence under `charla.errors.<CODE>`. */
 export const KNOWN_ERROR_CODES = [
     'INVALID_PHONE',
     'SESSION_NOT_CONNECTED',
@@ -53,7 +53,7 @@ const KNOWN = new Set<string>(KNOWN_ERROR_CODES);
 
 export const GENERIC_ERROR_KEY = 'charla.errors.generic';
 
-/** The catalogue key of the sentence for an API error code; unknown codes get the generic one. */
+/** Returns the catalogue key of the sentence for an API error code, or the generic key for an unknown code. */
 export function errorMessageKey(code: string | null | undefined): string {
     return code && KNOWN.has(code) ? `charla.errors.${code}` : GENERIC_ERROR_KEY;
 }
@@ -76,7 +76,7 @@ export function errorCodeOf(error: unknown): string | undefined {
     return typeof withBody.code === 'string' ? withBody.code : undefined;
 }
 
-/** The HTTP status of an error thrown by the data provider, if it has one. */
+/** Returns the HTTP status of an error thrown by the data provider, if it has one. */
 export function errorStatusOf(error: unknown): number | undefined {
     if (error && typeof error === 'object' && 'status' in error) {
         const status = (error as { status?: unknown }).status;

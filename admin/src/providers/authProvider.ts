@@ -50,7 +50,7 @@ export function createAuthProvider(fetchImpl: typeof fetch = (...args) => fetch(
             if (error?.status === 401) {
                 throw { message: SESSION_EXPIRED_KEY };
             }
-            // A 403 means "not for your role": keep the user signed in and let the page say so.
+            // A 403 means the role lacks the permission, so the user stays signed in and the page shows the error.
         },
 
         async getIdentity() {

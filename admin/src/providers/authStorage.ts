@@ -3,7 +3,7 @@ import type { CurrentUser } from '../types';
 const TOKEN_KEY = 'charla.auth.token';
 const USER_KEY = 'charla.auth.user';
 
-/** Where the panel keeps the JWT and the signed-in user between page loads. */
+/** Storage of the JWT and the signed-in user in localStorage, kept between page loads. */
 export const authStorage = {
     getToken(): string | null {
         return localStorage.getItem(TOKEN_KEY);

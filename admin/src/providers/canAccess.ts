@@ -45,8 +45,8 @@ const SUPERADMIN: Grants = {
 const GRANTS: Record<Role, Grants> = { superadmin: SUPERADMIN, admin: ADMIN, agent: AGENT };
 
 /**
- * Whether a role may perform an action on a resource. Pure: the menu, the buttons and the
- * authProvider's `canAccess` all ask this one function.
+ * Returns whether a role may perform an action on a resource. The menu, the buttons and the
+ * authProvider's `canAccess` all call this pure function.
  */
 export function canAccess(role: Role | string | null | undefined, params: { action: string; resource: string }): boolean {
     if (!role || !(role in GRANTS)) return false;

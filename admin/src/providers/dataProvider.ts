@@ -54,9 +54,9 @@ export function changedFields(params: Pick<UpdateParams, 'data' | 'previousData'
 }
 
 /**
- * `ra-data-simple-rest` on `/api` with the JWT header, adjusted to Charla's API: updates are PATCHes
- * of the changed fields, `getMany` reads records one by one (the API filters lists by named fields
- * only), and deletes answer with the record react-admin already had.
+ * Creates the data provider: `ra-data-simple-rest` on `/api` with the JWT header. Updates send a PATCH
+ * of the changed fields. `getMany` reads records one by one because the API rejects an `id` filter.
+ * Deletes return the record react-admin already had, because the API responds 204 without a body.
  */
 export function createDataProvider(client: HttpClient = httpClient, apiUrl = API_URL): CharlaDataProvider {
     const base = simpleRestProvider(apiUrl, client);

@@ -11,7 +11,7 @@ export const LOCALES = [
 
 const catalogues: Record<string, typeof en> = { es, en };
 
-/** Spanish first; English on request. react-admin's store remembers the choice per browser. */
+/** Provides Spanish by default and English on request. react-admin's store keeps the choice per browser. */
 export const i18nProvider = polyglotI18nProvider(locale => catalogues[locale] ?? es, DEFAULT_LOCALE, LOCALES, {
     allowMissing: false,
 });

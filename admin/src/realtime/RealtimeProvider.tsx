@@ -63,7 +63,7 @@ export function RealtimeProvider({
         client.on('message.updated', event => applyMessageUpdated(queryClient, event));
         client.on('conversation.updated', event => applyConversationUpdated(queryClient, event));
         client.on('conversation.merged', event => applyConversationMerged(queryClient, event));
-        // After a reconnect, events may have been missed: refetch what is on screen once.
+        // Events sent during a disconnection are lost, so refetch what is on screen once after a reconnect.
         client.io.on('reconnect', () => void queryClient.invalidateQueries({ type: 'active' }));
 
         return () => {
@@ -92,7 +92,7 @@ export function useRealtimeEvent<E extends RealtimeEventName>(event: E, handler:
         if (!socket) return;
         const listener = ((...args: Parameters<ServerToClientEvents[E]>) =>
             (handlerRef.current as (...a: unknown[]) => void)(...args)) as unknown as ServerToClientEvents[E];
-        // socket.io-client's typed `on` cannot follow a generic event name; the cast keeps call sites typed.
+        // socket.io-client's typed `on` rejects a generic event name, so this cast keeps call sites typed.
         (socket as unknown as { on: (name: string, fn: unknown) => void }).on(event, listener);
         return () => {
             (socket as unknown as { off: (name: string, fn: unknown) => void }).off(event, listener);

@@ -12,9 +12,9 @@ import type {
 import { queryKeys } from './queryKeys';
 
 /*
- * How each realtime event changes the react-query cache. Records already on screen are patched in
- * place with setQueryData; a query is refetched only when the event cannot be applied to it (for
- * example a new conversation on a page sorted by name).
+ * Functions that apply each realtime event to the react-query cache. Records already on screen are
+ * patched in place with setQueryData. A query is refetched only when the event cannot be applied to
+ * it, for example a new conversation on a page sorted by name.
  */
 
 interface ListParams {
@@ -39,7 +39,7 @@ function isOneQuery(resource: string, id: Identifier) {
         (query.queryKey[2] as { id?: string } | undefined)?.id === String(id);
 }
 
-/** Patches a record wherever it is cached: in its getOne query and in every list that holds it. */
+/** Patches a record wherever it is cached: in its getOne query and in every list that contains it. */
 export function patchRecord<T extends RaRecord>(
     queryClient: QueryClient,
     resource: string,
@@ -82,7 +82,7 @@ export function applySessionStatus(queryClient: QueryClient, event: SessionStatu
     if (event.status !== 'qr') {
         queryClient.removeQueries({ queryKey: queryKeys.qr(event.sessionId), exact: true });
     }
-    // The event carries the status only: fetch this one session again for lastError and pushName.
+    // The event carries the status only, so fetch this one session again for lastError and pushName.
     void queryClient.invalidateQueries({ predicate: isOneQuery('sessions', event.sessionId) });
     void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard() });
 }
@@ -151,8 +151,8 @@ function normalize(value: string | null | undefined): string {
 }
 
 /**
- * Whether a conversation belongs in a list with these params; `undefined` when the panel cannot
- * tell (a filter it does not know), in which case the list is refetched.
+ * Returns whether a conversation belongs in a list with these params. Returns `undefined` for an
+ * unknown filter, so the caller refetches that list.
  */
 export function conversationMatches(conversation: Conversation, params: ListParams): boolean | undefined {
     const filter = { ...(params.filter ?? {}) };

@@ -1,6 +1,6 @@
 import type { Identifier } from 'react-admin';
 
-/** Query keys of the panel's own queries; react-admin's follow `[resource, method, params]`. */
+/** Query keys of the panel's own queries. react-admin's keys follow `[resource, method, params]`. */
 export const queryKeys = {
     qr: (sessionId: Identifier) => ['sessions', 'qr', String(sessionId)] as const,
     thread: (conversationId: Identifier) => ['messages', 'thread', String(conversationId)] as const,

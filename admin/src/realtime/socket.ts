@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ServerToClientEvents } from './events';
 
-// The panel never emits; the feed is one-way.
+// The panel never emits, because the feed is one-way.
 export type RealtimeSocket = Socket<ServerToClientEvents, Record<string, never>>;
 
 export type SocketFactory = (token: string) => RealtimeSocket;

@@ -34,7 +34,7 @@ function useSessions() {
     return useGetList<Session>('sessions', { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } });
 }
 
-/** A phone that "scans" the QR a connection shows, which links it in sandbox mode. */
+/** Renders a virtual phone that scans the QR code a connection shows, which links it in sandbox mode. */
 function VirtualPhone() {
     const translate = useTranslate();
     const dataProvider = useCharlaDataProvider();
@@ -84,6 +84,7 @@ function VirtualPhone() {
                         label={translate('charla.sandbox.phone.session')}
                         value={sessionId}
                         onChange={event => setSessionId(event.target.value)}
+                        slotProps={{ inputLabel: { shrink: !!sessionId } }}
                         fullWidth
                     >
                         {sessions.map(item => (
@@ -135,7 +136,7 @@ function VirtualPhone() {
     );
 }
 
-/** A customer who writes to a linked number and shows what the business answered. */
+/** Renders a virtual customer that writes to a linked number and lists the replies it received. */
 function VirtualContact() {
     const translate = useTranslate();
     const dataProvider = useCharlaDataProvider();
@@ -204,6 +205,7 @@ function VirtualContact() {
                         label={translate('charla.sandbox.contact.to')}
                         value={target}
                         onChange={event => setTo(event.target.value)}
+                        slotProps={{ inputLabel: { shrink: !!target } }}
                         helperText={linked.length === 0 ? translate('charla.sandbox.contact.no_linked') : ' '}
                         fullWidth
                     >
@@ -251,7 +253,7 @@ function VirtualContact() {
     );
 }
 
-/** Try Charla without a real phone: only shown when the server runs in sandbox mode. */
+/** Renders the sandbox page, where people try Charla without a real phone. The menu shows it only in sandbox mode. */
 export function SandboxPage() {
     const translate = useTranslate();
     return (

@@ -19,8 +19,8 @@ export function formatPairingCode(code: string): string {
 }
 
 /**
- * "Link with phone number": asks the server for a pairing code to type on the phone. The route may
- * not exist on every server; once it answers 404 NOT_FOUND the button hides itself.
+ * Renders "Link with phone number", which requests a pairing code to type on the phone. Some servers
+ * lack the route, so the button hides itself once the route responds 404 NOT_FOUND.
  */
 export function PairingCodeButton({ session }: { session: Session }) {
     const translate = useTranslate();
@@ -30,7 +30,7 @@ export function PairingCodeButton({ session }: { session: Session }) {
     const notifyError = useErrorNotifier();
     const { data: supported = true } = useQuery({
         queryKey: queryKeys.pairingSupport(),
-        // Keeps what an earlier answer taught us when react-admin refreshes every query.
+        // Keeps the result of an earlier 404 when react-admin refreshes every query.
         queryFn: () => queryClient.getQueryData<boolean>(queryKeys.pairingSupport()) ?? true,
         staleTime: Infinity,
         initialData: true,

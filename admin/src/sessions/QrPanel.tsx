@@ -12,7 +12,7 @@ import type { QrInfo } from '../types';
 
 const QR_SIZE = 264;
 
-/** The phone steps to link a device, as WhatsApp names them. */
+/** Renders the phone steps to link a device, with the menu names WhatsApp uses. */
 export function LinkSteps({ variant = 'qr' }: { variant?: 'qr' | 'pairing' }) {
     const translate = useTranslate();
     const steps =
@@ -30,7 +30,7 @@ export function LinkSteps({ variant = 'qr' }: { variant?: 'qr' | 'pairing' }) {
     );
 }
 
-/** Draws a QR code with its countdown; dims it and offers a new one once it expired. */
+/** Draws a QR code with its countdown. Once the code expired, it dims the code and offers a new one. */
 export function QrCodeView({ qr, now, onRenew, renewing }: { qr: QrInfo; now: number; onRenew?: () => void; renewing?: boolean }) {
     const translate = useTranslate();
     const secondsLeft = secondsUntil(qr.expiresAt, now);
@@ -76,8 +76,8 @@ export function QrCodeView({ qr, now, onRenew, renewing }: { qr: QrInfo; now: nu
 }
 
 /**
- * The QR code of a session being linked. It reads the code from the cache, where the realtime
- * feed puts every `session.qr` event, and asks `GET /sessions/:id/qr` only when none is there yet.
+ * Renders the QR code of a session being linked. It reads the code from the cache, where the
+ * realtime feed writes every `session.qr` event, and calls `GET /sessions/:id/qr` only when none is there yet.
  */
 export function QrPanel({ sessionId }: { sessionId: string }) {
     const translate = useTranslate();

@@ -7,6 +7,7 @@ import {
     useCanAccess,
     useRecordContext,
     Title,
+    useLocaleState,
     useTranslate,
 } from 'react-admin';
 import type { Session } from '../types';
@@ -39,9 +40,10 @@ function Detail({ label, value }: { label: string; value: string | null | undefi
 function SessionShowContent() {
     const session = useRecordContext<Session>();
     const translate = useTranslate();
+    const [locale] = useLocaleState();
     if (!session) return null;
     return (
-        <Stack spacing={2} sx={{ mt: 1, mb: 2 }}>
+        <Stack spacing={2} sx={{ mt: 1, mb: 2, '& > *': { flexShrink: 0 } }}>
             <Title title={session.name} />
             <SessionShowActions />
             <Card>
@@ -67,7 +69,7 @@ function SessionShowContent() {
                         <Grid size={{ xs: 12, sm: 4 }}>
                             <Detail
                                 label="resources.sessions.fields.createdAt"
-                                value={session.createdAt ? new Date(session.createdAt).toLocaleString() : null}
+                                value={session.createdAt ? new Date(session.createdAt).toLocaleString(locale) : null}
                             />
                         </Grid>
                     </Grid>
@@ -79,7 +81,7 @@ function SessionShowContent() {
     );
 }
 
-/** One WhatsApp connection: its live status, the QR while linking, and the fix for each failure. */
+/** Renders one WhatsApp connection: its live status, the QR while linking, and the fix for each failure. */
 export function SessionShow() {
     return (
         <ShowBase>

@@ -41,7 +41,7 @@ export function statusColor(status: string | null | undefined): ChipColor {
     return STATUS_COLORS[status as SessionStatus] ?? 'default';
 }
 
-/** A coloured chip with the translated status of a WhatsApp connection. */
+/** Renders a coloured chip with the translated status of a WhatsApp connection. */
 export function SessionStatusChip({ status, size = 'small' }: { status?: SessionStatus | string | null; size?: ChipProps['size'] }) {
     const translate = useTranslate();
     const record = useRecordContext<Session>();

@@ -60,7 +60,7 @@ const LANGUAGE_CHOICES = [
     { id: 'en', name: 'charla.settings.languages.en' },
 ];
 
-/** The business's own settings: name, time zone, language of its messages, and currency. */
+/** Renders the business settings: name, time zone, language of its messages, and currency. */
 export function SettingsPage() {
     const translate = useTranslate();
     const dataProvider = useCharlaDataProvider();
@@ -88,7 +88,7 @@ export function SettingsPage() {
                     {isPending || !data ? (
                         <CircularProgress />
                     ) : (
-                        <Form record={data} onSubmit={values => mutation.mutate(values as TenantSettings)}>
+                        <Form record={data} onSubmit={(values: Record<string, unknown>) => mutation.mutate(values as unknown as TenantSettings)}>
                             <TextInput source="name" label="charla.settings.fields.name" validate={[required(), maxLength(120)]} fullWidth />
                             <AutocompleteInput
                                 source="timeZone"

@@ -13,7 +13,7 @@ import {
 import { useRole } from '../common/useRole';
 import type { Role, User } from '../types';
 
-/** The roles the signed-in user may give: only a superadmin can make another superadmin. */
+/** Lists the roles the signed-in user may assign. Only a superadmin can assign the superadmin role. */
 export function roleChoices(canPickSuperadmin: boolean): { id: Role; name: string }[] {
     const roles: Role[] = canPickSuperadmin ? ['superadmin', 'admin', 'agent'] : ['admin', 'agent'];
     return roles.map(role => ({ id: role, name: `charla.roles.${role}` }));
@@ -25,7 +25,7 @@ export function UserInputs({ mode }: { mode: 'create' | 'edit' }) {
     const { identity } = useGetIdentity();
     const isSelf = mode === 'edit' && record && identity && String(record.id) === String(identity.id);
     const choices = roleChoices(can('pick_superadmin', 'users'));
-    // Keep an existing superadmin visible to an admin, read-only.
+    // An admin editing a superadmin sees the role, read-only, because the choices lack it.
     const lockedSuperadmin = record?.role === 'superadmin' && !choices.some(choice => choice.id === 'superadmin');
 
     return (

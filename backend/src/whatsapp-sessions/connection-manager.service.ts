@@ -62,6 +62,8 @@ const PAIRING_CODE_LIFETIME_MS = 180_000;
 // After `open` Baileys may still migrate sessions; sends wait for the initial sync or this delay.
 const SETTLE_DELAY_MS = 1_500;
 const RESTORE_STAGGER_MS = 100;
+// Time for Baileys to finish the frames it is processing before a socket ends at shutdown.
+const IN_FLIGHT_DRAIN_MS = 500;
 
 /**
  * Owns the Baileys sockets of the sessions whose lease this process holds: one live socket per
@@ -120,6 +122,13 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
   async closeAll(): Promise<void> {
     this.shuttingDown = true;
     if (this.takeoverTimer) clearInterval(this.takeoverTimer);
+
+    // Baileys drops events still in its buffer when a socket ends, after it already sent their
+    // receipts. So sockets first stop reading frames (WhatsApp redelivers those without a receipt),
+    // finish what they were processing, and only then end.
+    const reading = [...this.runtimes.values()].filter((runtime) => runtime.socket);
+    for (const runtime of reading) runtime.socket!.ws.removeAllListeners('message');
+    if (reading.length > 0) await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_DRAIN_MS));
 
     for (const runtime of this.runtimes.values()) {
       runtime.closing = true;

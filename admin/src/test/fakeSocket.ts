@@ -1,0 +1,40 @@
+import type { RealtimeEventName, ServerToClientEvents } from '../realtime/events';
+import type { RealtimeSocket } from '../realtime/socket';
+
+type Listener = (...args: unknown[]) => void;
+
+/** A stand-in for the Socket.IO client: tests push server events into it with `serverEmit`. */
+export class FakeSocket {
+    private listeners = new Map<string, Set<Listener>>();
+    connected = true;
+    io = { on: () => undefined, removeAllListeners: () => undefined };
+
+    on(event: string, listener: Listener) {
+        if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+        this.listeners.get(event)!.add(listener);
+        return this;
+    }
+
+    off(event: string, listener: Listener) {
+        this.listeners.get(event)?.delete(listener);
+        return this;
+    }
+
+    removeAllListeners() {
+        this.listeners.clear();
+        return this;
+    }
+
+    disconnect() {
+        this.connected = false;
+        return this;
+    }
+
+    serverEmit<E extends RealtimeEventName>(event: E, ...payload: Parameters<ServerToClientEvents[E]>) {
+        for (const listener of [...(this.listeners.get(event) ?? [])]) listener(...payload);
+    }
+
+    asSocket(): RealtimeSocket {
+        return this as unknown as RealtimeSocket;
+    }
+}
