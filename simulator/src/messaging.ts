@@ -132,7 +132,7 @@ export async function handleReceipt(core: SimulatorCore, conn: Connection, recei
 }
 
 /** Maximum resends of one message, as a guard against resend loops. */
-const MAX_RESENDS = 3;
+const MAX_RESENDS = 10;
 /** Number of recent contact messages kept in memory for resends after a retry receipt. */
 const RECENT_LIMIT = 500;
 
@@ -190,7 +190,11 @@ async function resendAfterRetry(core: SimulatorCore, conn: Connection, receipt: 
     await peer.injectSession(deviceJid, keys ? bundleFromRetryKeys(receipt, keys, device) : takeDeviceBundle(core, account, device));
     const encoded = core.wa.proto.Message.encode({ conversation: sent.content }).finish();
     const { type, ciphertext } = await peer.encryptMessage(deviceJid, encoded);
-    conn.send(contactMessageStanza(contact, id!, sent.t, type, ciphertext));
+    const stanza = contactMessageStanza(contact, id!, sent.t, type, ciphertext);
+    // The pending copy is replaced too, so a redelivery after a reconnect carries the new encryption.
+    device.pending = device.pending.map(pending => (pending.tag === 'message' && pending.attrs.id === id ? stanza : pending));
+    core.directory.changed();
+    conn.send(stanza);
   });
   core.log('info', 'contact message resent after retry receipt', { id, deviceId: device.id, attempt: sent.resends });
 }

@@ -108,6 +108,9 @@ class EnvironmentVariables {
   SYNC_WATCHDOG_MS?: number;
 
   @Transform(toInt) @IsOptional() @IsInt() @Min(500)
+  WHATSAPP_KEEPALIVE_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(500)
   LEASE_TTL_MS?: number;
 
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(100)
@@ -144,6 +147,8 @@ export interface AppConfig {
     reconnect: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number };
     /** How long a connected session may go without finishing its initial sync before the watchdog acts. */
     syncWatchdogMs: number;
+    /** Interval of the keep-alive pings; a connection that answers none for this long plus 5 s is lost. */
+    keepAliveMs: number;
   };
   outbox: { sessionGapMs: number; chatGapMs: number; jitterMs: number };
   cluster: { leaseTtlMs: number; restoreConcurrency: number };
@@ -207,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         maxAttempts: raw.RECONNECT_MAX_ATTEMPTS ?? 10,
       },
       syncWatchdogMs: raw.SYNC_WATCHDOG_MS ?? 60_000,
+      keepAliveMs: raw.WHATSAPP_KEEPALIVE_MS ?? 30_000,
     },
     outbox: {
       sessionGapMs: raw.OUTBOX_SESSION_GAP_MS ?? 1000,

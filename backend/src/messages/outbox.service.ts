@@ -14,6 +14,8 @@ import { MessagesRepository } from './messages.repository';
 
 interface QueuedRow {
   id: string;
+  /** Kept from an earlier attempt, so a resend carries the same id and the recipient sees it once. */
+  wa_message_id: string | null;
   conversation_id: string;
   chat_jid: string;
   content: string;
@@ -21,6 +23,13 @@ interface QueuedRow {
 }
 
 const BATCH_SIZE = 100;
+const MAX_ATTEMPTS = 5;
+
+/** Baileys reports a socket that closed under a send as Boom 428 "Connection Closed". */
+function isConnectionClosed(error: unknown): boolean {
+  const boom = error as { output?: { statusCode?: number }; message?: string };
+  return boom?.output?.statusCode === 428 || boom?.message === 'Connection Closed';
+}
 
 /**
  * Sends stored outbound messages in order, once the session is connected and synced, and paces
@@ -37,6 +46,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly nextSessionSendAt = new Map<string, number>();
   private readonly nextChatSendAt = new Map<string, number>();
+  private readonly attempts = new Map<string, number>();
   private subscription?: Subscription;
   private stopped = false;
 
@@ -123,7 +133,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       return;
     }
 
-    const waMessageId = this.connections.generateMessageId(sessionId);
+    const waMessageId = row.wa_message_id ?? this.connections.generateMessageId(sessionId);
     const [claimed] = await this.em.fork().getConnection().execute<MessageRow[]>(
       `update messages set status = 'pending', wa_message_id = ?, updated_at = now()
        where id = ? and status = 'queued' returning id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name`,
@@ -149,12 +159,36 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       const sent = await this.connections.sendText(sessionId, row.chat_jid, row.content, waMessageId);
       const payloadJson = sent?.message ? JSON.stringify(sent.message, this.baileys.BufferJSON.replacer) : undefined;
       updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'sent', null, payloadJson);
+      this.attempts.delete(row.id);
     } catch (error) {
+      if (isConnectionClosed(error) && (await this.requeue(sessionId, tenantId, row.id))) return;
       this.logger.warn({ sessionId, messageId: row.id, reason: (error as Error).message }, 'Failed to send a message');
       const failure = { code: 'SEND_FAILED', message: 'The connection to WhatsApp failed while sending. Check that the session is connected and send the message again.' };
       updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'failed', failure);
     }
     if (updated) this.publishUpdate(tenantId, updated);
+  }
+
+  /**
+   * A send cut by a closing connection goes back to the outbox with its WhatsApp id, up to
+   * MAX_ATTEMPTS times, and leaves again after the reconnect; the recipient drops a repeated id.
+   */
+  private async requeue(sessionId: string, tenantId: string, messageId: string): Promise<boolean> {
+    const attempts = (this.attempts.get(messageId) ?? 0) + 1;
+    this.attempts.set(messageId, attempts);
+    if (attempts >= MAX_ATTEMPTS) {
+      this.attempts.delete(messageId);
+      return false;
+    }
+
+    const [row] = await this.em.fork().getConnection().execute<MessageRow[]>(
+      `update messages set status = 'queued', updated_at = now() where id = ? and status = 'pending'
+       returning id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name`,
+      [messageId],
+    );
+    if (row) this.publishUpdate(tenantId, row);
+    this.logger.log({ sessionId, messageId, attempt: attempts }, 'The connection closed during a send; the message went back to the outbox');
+    return true;
   }
 
   /** Gaps are reserved when a message leaves, with jitter on top, so no gap is ever shorter than configured. */
@@ -182,7 +216,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
 
   private queued(sessionId: string): Promise<QueuedRow[]> {
     return this.em.fork().getConnection().execute<QueuedRow[]>(
-      `select m.id, m.conversation_id, m.chat_jid, m.content,
+      `select m.id, m.wa_message_id, m.conversation_id, m.chat_jid, m.content,
               exists (select 1 from messages i where i.conversation_id = m.conversation_id and i.direction = 'in') as has_inbound
        from messages m
        where m.session_id = ? and m.direction = 'out' and m.status = 'queued'

@@ -363,6 +363,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       browser: this.browser,
       ...(this.transport.wsUrl ? { waWebSocketUrl: this.transport.wsUrl } : {}),
       qrTimeout: this.config.whatsapp.qrTimeoutMs,
+      keepAliveIntervalMs: this.config.whatsapp.keepAliveMs,
       markOnlineOnConnect: false,
       syncFullHistory: false,
       // Set explicitly: leaving it out while syncFullHistory is false turns off every history sync.
@@ -370,6 +371,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       getMessage: async (key) => (await this.storedMessages?.findProto(sessionId, key)) as never,
     });
     runtime.socket = socket;
+    keepBufferedEventsOnClose(socket);
 
     // Baileys rc14 acknowledges this notification and ignores it, which leaves a QR on screen that
     // no phone can scan any more; a fresh pairing gives a QR that works.
@@ -406,6 +408,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       // This can arrive before `open`; onOpen then finds the flag set.
       runtime.synced = true;
       runtime.watchdogFired = false;
+      await this.persist(runtime.sessionId, { degraded: false });
       await this.markReady(runtime);
     }
 
@@ -445,8 +448,6 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       pushName: pushName === '~' ? null : pushName,
       linkedMode: this.transport.mode,
       autoConnect: true,
-      lastError: null,
-      degraded: false,
       ...CLEARED_RUNTIME_FIELDS,
     });
     await this.setStatus(runtime, 'connected', null, phoneNumber);
@@ -599,6 +600,23 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     const drawing = await QRCode.toString(qr, { type: 'terminal', small: true });
     process.stdout.write(`\nScan this QR code with WhatsApp (Settings > Linked devices > Link a device) to link session ${sessionId}:\n${drawing}\n`);
   }
+}
+
+/**
+ * Baileys rc14 discards its event buffer when a socket closes (`ev.destroy`), although it already
+ * sent the receipts of the messages in it, so WhatsApp never delivers them again. Flushing the
+ * buffer first hands those messages to our listeners before the buffer is cleared.
+ * NOTE: a message whose connection dies after Baileys decrypted it and before its receipt went out
+ * is still lost: Baileys rejects the redelivery ("Key used already") without emitting it.
+ */
+function keepBufferedEventsOnClose(socket: WASocket): void {
+  const ev = socket.ev as WASocket['ev'] & { destroy?: () => void };
+  const destroy = ev.destroy?.bind(ev);
+  if (!destroy) return;
+  ev.destroy = () => {
+    ev.flush();
+    destroy();
+  };
 }
 
 const CLEARED_RUNTIME_FIELDS: Partial<WhatsAppSession> = { qr: null, qrDataUrl: null, qrExpiresAt: null, pairingCode: null, reconnectAttempts: 0, nextAttemptAt: null };

@@ -16,7 +16,8 @@ export interface TestSimulator {
 export async function startTestSimulator(options: { qrTimeoutMs?: number; qrRefCount?: number } = {}): Promise<TestSimulator> {
   const stateDir = mkdtempSync(join(tmpdir(), 'charla-sim-'));
   const { startSimulator } = await import('@charla/simulator');
-  let simulator = await startSimulator({ port: 0, stateDir, ...options });
+  const log = process.env.DUMP_SIMULATOR ? (level: string, message: string, fields?: object) => process.stderr.write(`SIM ${level} ${message} ${JSON.stringify(fields ?? {})}\n`) : undefined;
+  let simulator = await startSimulator({ port: 0, stateDir, log, ...options });
   const port = Number(new URL(simulator.controlUrl).port);
   let running = true;
 
@@ -29,7 +30,7 @@ export async function startTestSimulator(options: { qrTimeoutMs?: number; qrRefC
       running = false;
     },
     restartServerOnly: async () => {
-      simulator = await startSimulator({ port, stateDir, ...options });
+      simulator = await startSimulator({ port, stateDir, log, ...options });
       running = true;
     },
     stop: async () => {
