@@ -1,8 +1,14 @@
 import 'reflect-metadata';
-import { ConfigValidationError } from './config/app-config';
+import { existsSync } from 'node:fs';
 import { startServer } from './bootstrap';
+import { resolveFromRoot } from './common/repo-paths';
+import { ConfigValidationError } from './config/app-config';
 
 async function main(): Promise<void> {
+  // A .env file at the repository root fills in variables; the real environment takes precedence.
+  const envFile = resolveFromRoot('.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer();

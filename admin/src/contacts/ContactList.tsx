@@ -1,5 +1,6 @@
 import { useMediaQuery, type Theme } from '@mui/material';
-import { DataTable, DateField, List, SearchInput, SimpleList, useTranslate } from 'react-admin';
+import { DataTable, List, SearchInput, SimpleList, useTranslate } from 'react-admin';
+import { LocaleDateField } from '../common/LocaleDateField';
 import type { Contact } from '../types';
 
 export function ContactList() {
@@ -18,7 +19,7 @@ export function ContactList() {
                 <DataTable<Contact> rowClick="show" bulkActionButtons={false}>
                     <DataTable.Col source="name" />
                     <DataTable.Col source="phoneNumber" />
-                    <DataTable.Col source="createdAt" field={DateField} />
+                    <DataTable.Col source="createdAt" field={LocaleDateField} />
                 </DataTable>
             )}
         </List>

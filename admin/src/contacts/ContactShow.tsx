@@ -1,7 +1,6 @@
 import { Typography } from '@mui/material';
 import {
     DataTable,
-    DateField,
     Labeled,
     ReferenceField,
     ReferenceManyField,
@@ -10,6 +9,7 @@ import {
     TextField,
     useTranslate,
 } from 'react-admin';
+import { LocaleDateField } from '../common/LocaleDateField';
 import { UnreadBadge } from '../conversations/UnreadBadge';
 import type { Conversation } from '../types';
 
@@ -31,7 +31,7 @@ function ContactConversations() {
                     </DataTable.Col>
                     <DataTable.Col source="lastMessagePreview" disableSort />
                     <DataTable.Col source="lastMessageAt" disableSort>
-                        <DateField source="lastMessageAt" showTime />
+                        <LocaleDateField source="lastMessageAt" showTime />
                     </DataTable.Col>
                     <DataTable.Col source="unreadCount" disableSort render={record => <UnreadBadge count={record.unreadCount} />} />
                 </DataTable>
@@ -46,7 +46,7 @@ export function ContactShow() {
             <SimpleShowLayout>
                 <TextField source="name" emptyText="—" />
                 <TextField source="phoneNumber" />
-                <DateField source="createdAt" showTime />
+                <LocaleDateField source="createdAt" showTime />
                 <ContactConversations />
             </SimpleShowLayout>
         </Show>

@@ -42,6 +42,12 @@ export function createAuthProvider(fetchImpl: typeof fetch = (...args) => fetch(
 
         async checkAuth() {
             if (!authStorage.getToken()) {
+                // react-admin 5.15 loops when checkAuth rejects at once. Its `logout()` clears the query
+                // cache before the router has left the protected routes, so LogoutOnMount checks, fails
+                // and logs out again, hundreds of times, until Chromium throttles history.pushState.
+                // The login page then took 13 to 19 s to appear in headless Chromium. Waiting one
+                // macrotask lets the navigation to /login render first.
+                await nextMacrotask();
                 throw { message: 'ra.auth.auth_check_error' };
             }
         },
@@ -67,6 +73,10 @@ export function createAuthProvider(fetchImpl: typeof fetch = (...args) => fetch(
             return canAccess(authStorage.getUser()?.role, { action, resource });
         },
     };
+}
+
+function nextMacrotask(): Promise<void> {
+    return new Promise(resolve => setTimeout(resolve, 0));
 }
 
 export const authProvider = createAuthProvider();

@@ -17,7 +17,7 @@ import {
 } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Title, useGetList, useNotify, useTranslate } from 'react-admin';
+import { Title, useGetList, useLocaleState, useNotify, useTranslate } from 'react-admin';
 import { normalizePhone, validateE164 } from '../common/phone';
 import { useCharlaDataProvider } from '../common/useCharlaDataProvider';
 import { useErrorNotifier } from '../common/useErrorNotifier';
@@ -41,10 +41,13 @@ function VirtualPhone() {
     const notify = useNotify();
     const notifyError = useErrorNotifier();
     const { data: sessions = [] } = useSessions();
-    const [sessionId, setSessionId] = useState('');
+    const [chosenId, setChosenId] = useState('');
     const [phoneNumber, setPhoneNumber] = useState('+573000000001');
     const [pushName, setPushName] = useState('Tienda Demo');
     const [scanning, setScanning] = useState(false);
+    // Until someone picks a connection, the phone points at the first one that shows a QR code, so
+    // scanning the code just displayed on the connection page takes a single click.
+    const sessionId = chosenId || String(sessions.find(item => item.status === 'qr')?.id ?? '');
     const session = sessions.find(item => String(item.id) === sessionId);
     const { data: qr } = useQuery({
         queryKey: queryKeys.qr(sessionId),
@@ -59,6 +62,7 @@ function VirtualPhone() {
         event.preventDefault();
         if (!qr || phoneError) return;
         setScanning(true);
+        setChosenId(sessionId);
         try {
             await dataProvider.sandboxScan(qr.qr, normalizePhone(phoneNumber), pushName.trim());
             notify('charla.sandbox.phone.scanned', { type: 'success' });
@@ -83,7 +87,7 @@ function VirtualPhone() {
                         select
                         label={translate('charla.sandbox.phone.session')}
                         value={sessionId}
-                        onChange={event => setSessionId(event.target.value)}
+                        onChange={event => setChosenId(event.target.value)}
                         slotProps={{ inputLabel: { shrink: !!sessionId } }}
                         fullWidth
                     >
@@ -139,6 +143,7 @@ function VirtualPhone() {
 /** Renders a virtual customer that writes to a linked number and lists the replies it received. */
 function VirtualContact() {
     const translate = useTranslate();
+    const [locale] = useLocaleState();
     const dataProvider = useCharlaDataProvider();
     const notify = useNotify();
     const notifyError = useErrorNotifier();
@@ -242,7 +247,7 @@ function VirtualContact() {
                             <ListItem key={item.waMessageId} divider>
                                 <ListItemText
                                     primary={item.content ?? `[${item.type}]`}
-                                    secondary={`${item.from} · ${new Date(item.timestamp).toLocaleTimeString()} · ${item.status}`}
+                                    secondary={`${item.from} · ${new Date(item.timestamp).toLocaleTimeString(locale)} · ${translate(`charla.messages.status.${item.status}`, { _: item.status })}`}
                                 />
                             </ListItem>
                         ))}

@@ -1,6 +1,7 @@
 import StarIcon from '@mui/icons-material/Star';
 import { useMediaQuery, type Theme } from '@mui/material';
-import { DataTable, DateField, List, SimpleList } from 'react-admin';
+import { DataTable, List, SimpleList } from 'react-admin';
+import { LocaleDateField } from '../common/LocaleDateField';
 import type { Session } from '../types';
 import { SessionEmpty } from './SessionEmpty';
 import { SessionStatusChip } from './SessionStatusChip';
@@ -27,7 +28,7 @@ export function SessionList() {
                         disableSort
                         render={record => (record.isDefault ? <StarIcon fontSize="small" color="warning" /> : null)}
                     />
-                    <DataTable.Col source="createdAt" field={DateField} />
+                    <DataTable.Col source="createdAt" field={LocaleDateField} />
                 </DataTable>
             )}
         </List>

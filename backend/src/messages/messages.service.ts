@@ -110,7 +110,7 @@ export class MessagesService {
   /** Sends wait in the outbox only for a session that was linked and may come back by itself. */
   private assertCanQueue(session: WhatsAppSession): void {
     const refusals: Partial<Record<string, [string, string]>> = {
-      logged_out: ['SESSION_LOGGED_OUT', 'was logged out from the phone. Connect it and scan a new QR code, then send again.'],
+      logged_out: ['SESSION_LOGGED_OUT', 'is logged out. Connect it and scan a new QR code, then send again.'],
       replaced: ['SESSION_REPLACED', 'was taken over by another client with the same credentials. Stop the other client and connect again.'],
       failed: ['SESSION_FAILED', `failed (${session.lastError?.code ?? 'unknown reason'}). Connect it again, then send.`],
     };

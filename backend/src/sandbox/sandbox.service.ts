@@ -49,6 +49,7 @@ export class SandboxService {
       if (!qr) throw AppError.conflict('SESSION_NOT_WAITING_FOR_SCAN', `Session ${session.id} shows no QR code; connect it first.`);
       return this.simulator.injectFault({ kind: body.kind, qr });
     }
+    if (body.kind === 'pairing-reject') return this.simulator.injectFault({ kind: body.kind });
     if (!session.deviceJid) throw AppError.conflict('SESSION_NOT_LINKED', `Session ${session.id} was never linked, so there is no device to disturb. Link it first.`);
     return this.simulator.injectFault({ kind: body.kind, deviceJid: session.deviceJid });
   }

@@ -80,6 +80,9 @@ export class SessionsService {
     if (status === 'qr_expired') {
       throw AppError.gone('QR_EXPIRED', `The QR codes of session ${session.id} expired before anyone scanned them. Call POST /api/sessions/${session.id}/connect for a new one.`);
     }
+    if (status === 'connecting' || status === 'reconnecting') {
+      throw AppError.notFound('QR_NOT_AVAILABLE', `Session ${session.id} is ${status}; its QR code appears in a moment. Listen for session.qr or ask again shortly.`);
+    }
     throw AppError.notFound('QR_NOT_AVAILABLE', `Session ${session.id} is not waiting for a scan (status ${status}). Call POST /api/sessions/${session.id}/connect to start linking.`);
   }
 

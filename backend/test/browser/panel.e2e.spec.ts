@@ -156,7 +156,7 @@ describeWithChromium()('Admin panel in Chromium against the real backend (sandbo
       expect(statuses[0]).not.toBe('delivered');
       expect(statuses[statuses.length - 1]).toBe('delivered');
       const threadShot = await screenshot(page, '09-thread-es');
-      publishScreenshot(threadShot, 'conversation-thread.png');
+      publishScreenshot(threadShot, 'conversation.png');
 
       // The reply reaches the virtual customer: on the sandbox page and through the API.
       await sandbox.bringToFront();

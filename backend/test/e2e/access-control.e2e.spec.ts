@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { RunningServer } from '../../src/bootstrap';
 import { InboundMessageHandler } from '../../src/messages/inbound-message.handler';
+import { DatabaseStoredMessageLookup } from '../../src/messages/stored-message.lookup';
 import { WhatsAppEvents } from '../../src/whatsapp-sessions/whatsapp-events';
 import { createTestEnvironment, FeedClient, login, startTestServer, TestEnvironment } from '../setup/test-app';
 import { withClient } from '../setup/test-database';
@@ -156,6 +157,29 @@ describe('Access control, validation and idempotent storage', () => {
 
       const { rows } = await withClient(environment.database.url, (client) => client.query('select count(*)::int as count from messages where wa_message_id = $1', ['3EB0DUPLICATE0001']));
       expect(rows[0].count).toBe(1);
+    });
+  });
+
+  describe('stored messages for resends', () => {
+    it('returns only the stored proto of a message of that session', async () => {
+      const lookup = server.app.get(DatabaseStoredMessageLookup);
+      const otherSession = randomUUID();
+      await withClient(environment.database.url, async (client) => {
+        const { rows } = await client.query('select tenant_id, conversation_id, chat_jid from messages where wa_message_id = $1', ['3EB0DUPLICATE0001']);
+        const [{ tenant_id: tenantId, conversation_id: conversationId, chat_jid: chatJid }] = rows;
+        await client.query(
+          `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, timestamp, payload)
+           values ($1, $2, $3, $4, $5, '3EB0RESEND000001', 'out', 'text', 'Tu pedido', 'sent', now(), $6)`,
+          [randomUUID(), tenantId, sessionA, conversationId, chatJid, JSON.stringify({ conversation: 'Tu pedido' })],
+        );
+        const otherTenant = randomUUID();
+        await client.query(`insert into tenants (id, name) values ($1, 'Tenant C')`, [otherTenant]);
+        await client.query(`insert into whatsapp_sessions (id, tenant_id, name) values ($1, $2, 'C')`, [otherSession, otherTenant]);
+      });
+
+      expect(await lookup.findProto(sessionA, { remoteJid: '573000000002@s.whatsapp.net', fromMe: true, id: '3EB0RESEND000001' })).toEqual({ conversation: 'Tu pedido' });
+      expect(await lookup.findProto(sessionA, { remoteJid: '573000000002@s.whatsapp.net', fromMe: true, id: '3EB0UNKNOWN00001' })).toBeUndefined();
+      expect(await lookup.findProto(otherSession, { remoteJid: '573000000002@s.whatsapp.net', fromMe: true, id: '3EB0RESEND000001' })).toBeUndefined();
     });
   });
 

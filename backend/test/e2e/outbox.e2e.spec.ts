@@ -27,6 +27,7 @@ describe('Outbox: queued sends, idempotency and pacing', () => {
       OUTBOX_SESSION_GAP_MS: String(SESSION_GAP_MS),
       OUTBOX_CHAT_GAP_MS: String(CHAT_GAP_MS),
       OUTBOX_JITTER_MS: '100',
+      RECONNECT_MAX_ATTEMPTS: '4',
     });
     server = await startTestServer(environment);
     token = await login(server);
@@ -116,5 +117,19 @@ describe('Outbox: queued sends, idempotency and pacing', () => {
     await request(server.url).post(`/api/sessions/${sessionId}/disconnect`).set(auth()).expect(200);
     const response = await request(server.url).post(`/api/sessions/${sessionId}/messages`).set(auth()).send({ to: ANA, content: 'hola' }).expect(409);
     expect(response.body.code).toBe('SESSION_LOGGED_OUT');
+  });
+
+  it('gives up after the configured reconnection attempts and marks the session failed', async () => {
+    const other = await linkNewSession(server, token, feed, '+573000000014', 'Otra');
+    await simulator.stopServerOnly();
+    try {
+      await feed.waitFor('session.status', (payload) => payload.sessionId === other && payload.status === 'failed', 20_000);
+      const session = await sessionStatus(server, token, other);
+      expect(session).toMatchObject({ status: 'failed', lastError: { code: 'RECONNECT_LIMIT' } });
+      const reconnecting = feed.events.filter((entry) => entry.event === 'session.status' && entry.payload.sessionId === other && entry.payload.status === 'reconnecting');
+      expect(reconnecting).toHaveLength(1);
+    } finally {
+      await simulator.restartServerOnly();
+    }
   });
 });

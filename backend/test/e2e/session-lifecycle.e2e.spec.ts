@@ -162,6 +162,59 @@ describe('Session lifecycle under every disconnect reason', () => {
     expect(existsSync(credsFolder(sessionId))).toBe(false);
   });
 
+  it('links again after a logout through the API', async () => {
+    const { sessionId, phone } = await linkedWithHistory();
+    await api().post(`/api/sessions/${sessionId}/disconnect`).set(auth()).expect(200);
+    const again = await api().post(`/api/sessions/${sessionId}/disconnect`).set(auth()).expect(200);
+    expect(again.body.status).toBe('logged_out');
+
+    const statuses = watchStatuses(sessionId);
+    const qrEventsBefore = feed.events.length;
+    await api().post(`/api/sessions/${sessionId}/connect`).set(auth()).expect(202);
+    await eventually(async () => (feed.events.slice(qrEventsBefore).some((entry) => entry.event === 'session.qr' && entry.payload.sessionId === sessionId) ? true : undefined));
+    const current = await api().get(`/api/sessions/${sessionId}/qr`).set(auth()).expect(200);
+    await api().post('/api/sandbox/scan').set(auth()).send({ qr: current.body.qr, phoneNumber: phone }).expect(200);
+    await eventually(async () => (statuses().at(-1) === 'connected' ? true : undefined));
+    expect(statuses()[0]).toBe('connecting');
+    expect(statuses()).toContain('qr');
+    expect(statuses().filter((status) => ['failed', 'logged_out', 'replaced'].includes(status))).toEqual([]);
+    await expectHistoryIntact(sessionId);
+  });
+
+  it('answers QR polls without restarting the connection', async () => {
+    const created = await api().post('/api/sessions').set(auth()).send({ name: 'Sondeo' }).expect(201);
+    const sessionId = created.body.id as string;
+    const statuses = watchStatuses(sessionId);
+    await api().post(`/api/sessions/${sessionId}/connect`).set(auth()).expect(202);
+    await feed.waitFor('session.qr', (payload) => payload.sessionId === sessionId);
+
+    for (let poll = 0; poll < 10; poll += 1) {
+      const response = await api().get(`/api/sessions/${sessionId}/qr`).set(auth()).expect(200);
+      const latest = feed.events.filter((entry) => entry.event === 'session.qr' && entry.payload.sessionId === sessionId).at(-1)!.payload;
+      expect(response.body.qr).toBe(latest.qr);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(statuses()).toEqual(['connecting', 'qr']);
+    await api().post(`/api/sessions/${sessionId}/disconnect`).set(auth()).expect(200);
+  });
+
+  it('shows no pairing code when WhatsApp rejects the request', async () => {
+    const phone = newPhone();
+    const created = await api().post('/api/sessions').set(auth()).send({ name: 'Rechazo' }).expect(201);
+    const sessionId = created.body.id as string;
+    const injected = await fetch(new URL('/control/faults', simulator.simulator.controlUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'pairing-reject', phoneNumber: phone }),
+    });
+    expect(injected.status).toBe(200);
+
+    const rejected = await api().post(`/api/sessions/${sessionId}/pairing-code`).set(auth()).send({ phoneNumber: phone }).expect(422);
+    expect(rejected.body.code).toBe('PAIRING_CODE_REJECTED');
+    expect(rejected.body).not.toHaveProperty('code', expect.stringMatching(/^[A-Z0-9]{8}$/));
+    await api().post(`/api/sessions/${sessionId}/disconnect`).set(auth()).expect(200);
+  });
+
   it('marks the session replaced after 440 and keeps the credentials', async () => {
     const { sessionId } = await linkedWithHistory();
     const statuses = watchStatuses(sessionId);

@@ -9,8 +9,11 @@ export async function linkNewSession(server: RunningServer, token: string, feed:
   const sessionId = created.body.id as string;
 
   await request(server.url).post(`/api/sessions/${sessionId}/connect`).set(auth).expect(202);
-  const qr = await feed.waitFor('session.qr', (payload) => payload.sessionId === sessionId);
-  await request(server.url).post('/api/sandbox/scan').set(auth).send({ qr: qr.qr, phoneNumber, pushName: name }).expect(200);
+  await feed.waitFor('session.qr', (payload) => payload.sessionId === sessionId);
+  // The latest QR, since short QR lifetimes in some tests rotate it while the first event travels.
+  const qr = await request(server.url).get(`/api/sessions/${sessionId}/qr`).set(auth).expect(200);
+  const scan = await request(server.url).post('/api/sandbox/scan').set(auth).send({ qr: qr.body.qr, phoneNumber, pushName: name });
+  if (scan.status !== 200) throw new Error(`Scan failed with ${scan.status}: ${JSON.stringify(scan.body)}`);
   await feed.waitFor('session.status', (payload) => payload.sessionId === sessionId && payload.status === 'connected');
   return sessionId;
 }

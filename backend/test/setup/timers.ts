@@ -9,3 +9,4 @@ globalThis.setTimeout = ((handler: (...args: unknown[]) => void, delay?: number,
   if (delay !== undefined && BAILEYS_LINGERING_TIMEOUTS_MS.has(delay)) timer.unref?.();
   return timer;
 }) as typeof setTimeout;
+

@@ -66,6 +66,7 @@ export const FAULT_KINDS = [
   'silence',
   'refresh-qr-refs',
   'restrict',
+  'pairing-reject',
 ] as const;
 
 export class SandboxFaultDto {
