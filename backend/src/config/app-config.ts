@@ -196,8 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: {
       email: (raw.ADMIN_EMAIL ?? 'admin@charla.local').toLowerCase(),
       password: raw.ADMIN_PASSWORD,
-      name: raw.ADMIN_NAME ?? 'Administrator',
-      tenantName: raw.ADMIN_TENANT_NAME ?? 'My business',
+      name: raw.ADMIN_NAME ?? 'Administrador',
+      tenantName: raw.ADMIN_TENANT_NAME ?? 'Mi negocio',
     },
     whatsapp: {
       mode,

@@ -90,9 +90,12 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   return EmbeddedPostgresClass;
 }
 
-/** As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data folder. */
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data folder.
+ * The package hands the data folder itself to that user; every folder above it must let others in.
+ */
 function assertTraversableByOthers(dataDir: string): void {
-  let folder = resolve(dataDir);
+  let folder = dirname(resolve(dataDir));
   while (true) {
     const mode = statSync(folder).mode;
     if ((mode & 0o001) === 0) {

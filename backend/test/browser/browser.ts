@@ -170,8 +170,7 @@ export async function startSandboxBackend(overrides: NodeJS.ProcessEnv = {}): Pr
     OUTBOX_CHAT_GAP_MS: '50',
     OUTBOX_JITTER_MS: '0',
     LOG_LEVEL: 'info',
-    // Spanish names in place of the seed's English defaults ("Administrator", "My business"), which
-    // would otherwise show in the app bar of the Spanish screens.
+    // A shop's own names, as its owner would type them; they appear in the app bar of every screen.
     ADMIN_NAME: 'Dueña',
     ADMIN_TENANT_NAME: 'Panadería Sol',
     ...overrides,

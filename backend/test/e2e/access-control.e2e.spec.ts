@@ -160,6 +160,64 @@ describe('Access control, validation and idempotent storage', () => {
     });
   });
 
+  describe('tenants and users', () => {
+    const asA = () => ({ Authorization: `Bearer ${tokenA}` });
+
+    it('lets a superadmin run tenants and their first admin, and nobody else', async () => {
+      const created = await api().post('/api/tenants').set(asA()).send({ name: 'Panadería Sol', adminEmail: 'sol@panaderia.test', adminPassword: 'pan-de-bono-2026' }).expect(201);
+      expect(created.body).toMatchObject({ name: 'Panadería Sol', status: 'active' });
+      const listed = await api().get('/api/tenants').set(asA()).expect(200);
+      expect(listed.headers['content-range']).toMatch(/^tenants 0-\d+\/\d+$/);
+
+      const solToken = await login(server, 'sol@panaderia.test', 'pan-de-bono-2026');
+      const asSol = { Authorization: `Bearer ${solToken}` };
+      expect((await api().get('/api/tenants').set(asSol).expect(403)).body.code).toBe('FORBIDDEN');
+      await api().post('/api/tenants').set(asSol).send({ name: 'x', adminEmail: 'x@x.test', adminPassword: 'password123' }).expect(403);
+
+      const duplicate = await api().post('/api/tenants').set(asA()).send({ name: 'Otra', adminEmail: 'sol@panaderia.test', adminPassword: 'pan-de-bono-2026' }).expect(409);
+      expect(duplicate.body.code).toBe('EMAIL_TAKEN');
+
+      await api().patch(`/api/tenants/${created.body.id}`).set(asA()).send({ status: 'suspended' }).expect(200);
+      await api().post('/api/auth/login').send({ email: 'sol@panaderia.test', password: 'pan-de-bono-2026' }).expect(401);
+      await api().get('/api/users').set(asSol).expect(401);
+
+      await api().delete(`/api/tenants/${created.body.id}`).set(asA()).expect(200);
+      await api().get(`/api/tenants/${created.body.id}`).set(asA()).expect(404);
+    });
+
+    it('keeps roles in bounds when admins manage users', async () => {
+      const asB = { Authorization: `Bearer ${tokenB}` };
+      const raise = await api().post('/api/users').set(asB).send({ email: 'boss@tenant-b.test', name: 'Boss', password: 'boss-password', role: 'superadmin' }).expect(403);
+      expect(raise.body.code).toBe('FORBIDDEN');
+
+      const agent = await api().post('/api/users').set(asB).send({ email: 'agente@tenant-b.test', name: 'Agente', password: 'agente-password', role: 'agent' }).expect(201);
+      expect(agent.body).toMatchObject({ role: 'agent', active: true });
+      expect(agent.body).not.toHaveProperty('passwordHash');
+      const agentToken = await login(server, 'agente@tenant-b.test', 'agente-password');
+      await api().get('/api/users').set({ Authorization: `Bearer ${agentToken}` }).expect(403);
+      await api().get('/api/conversations').set({ Authorization: `Bearer ${agentToken}` }).expect(200);
+
+      const promote = await api().patch(`/api/users/${agent.body.id}`).set(asB).send({ role: 'superadmin' }).expect(403);
+      expect(promote.body.code).toBe('FORBIDDEN');
+      const self = (await api().get('/api/users').set(asB).expect(200)).body.find((user: { email: string }) => user.email === OTHER_EMAIL);
+      expect((await api().patch(`/api/users/${self.id}`).set(asB).send({ active: false }).expect(422)).body.code).toBe('CANNOT_CHANGE_OWN_ACCESS');
+
+      await api().delete(`/api/users/${agent.body.id}`).set(asB).expect(200);
+      await api().get('/api/conversations').set({ Authorization: `Bearer ${agentToken}` }).expect(401);
+      await api().get(`/api/users/${agent.body.id}`).set({ Authorization: `Bearer ${tokenA}` }).expect(404);
+    });
+
+    it('reads and updates the tenant settings', async () => {
+      const settings = await api().get('/api/settings').set(asA()).expect(200);
+      expect(settings.body).toMatchObject({ timeZone: 'America/Bogota', language: 'es', currency: 'COP' });
+      const updated = await api().patch('/api/settings').set(asA()).send({ timeZone: 'America/Mexico_City', currency: 'MXN' }).expect(200);
+      expect(updated.body).toMatchObject({ timeZone: 'America/Mexico_City', currency: 'MXN', language: 'es' });
+      const invalid = await api().patch('/api/settings').set(asA()).send({ timeZone: 'Mars/Olympus', currency: 'pesos' }).expect(400);
+      expect(invalid.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['currency', 'timeZone']);
+      expect((await api().get('/api/settings').set(asA())).body.timeZone).toBe('America/Mexico_City');
+    });
+  });
+
   describe('stored messages for resends', () => {
     it('returns only the stored proto of a message of that session', async () => {
       const lookup = server.app.get(DatabaseStoredMessageLookup);
