@@ -18,7 +18,10 @@ export class LoggerModule {
           pinoHttp: {
             logger,
             autoLogging: { ignore: (request) => request.url === '/api/health' },
-            customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+            customLogLevel: (_request, response, error) => {
+              if (error || response.statusCode >= 500) return 'error';
+              return response.statusCode >= 400 ? 'warn' : 'info';
+            },
             serializers: {
               req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url.split('?')[0] }),
               res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),

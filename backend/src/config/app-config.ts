@@ -147,7 +147,7 @@ export interface AppConfig {
     reconnect: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number };
     /** How long a connected session may go without finishing its initial sync before the watchdog acts. */
     syncWatchdogMs: number;
-    /** Interval of the keep-alive pings; a connection that answers none for this long plus 5 s is lost. */
+    /** Interval of the keep-alive pings. Baileys treats a connection as lost when no frame arrives for this long plus 5 s. */
     keepAliveMs: number;
   };
   outbox: { sessionGapMs: number; chatGapMs: number; jitterMs: number };

@@ -161,7 +161,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     return (await this.route(session, { sessionId: session.id, name: 'pairing-code', args: { tenantId: session.tenantId, phoneNumber } })) as PairingCodeView;
   }
 
-  /** The open, synced socket of a session this process owns, or undefined. */
+  /** Returns the open, synced socket of a session this process owns, or undefined. */
   readySocket(sessionId: string): WASocket | undefined {
     const runtime = this.runtimes.get(sessionId);
     return runtime?.status === 'connected' && runtime.ready ? runtime.socket : undefined;
@@ -253,7 +253,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       runtime.pairingCode = await requestAcceptedPairingCode(this.baileys, runtime.socket!, this.browser, digits);
       await this.persist(sessionId, { pairingCode: runtime.pairingCode });
     } catch (error) {
-      this.logger.warn({ sessionId, reason: (error as Error).message }, 'WhatsApp refused the pairing code request');
+      this.logger.warn({ sessionId, reason: (error as Error).message }, 'WhatsApp rejected the pairing code request');
       throw AppError.unprocessable('PAIRING_CODE_REJECTED', 'WhatsApp did not accept the pairing code request for this number. Check the number and try again, or scan the QR code instead.');
     }
     return { code: runtime.pairingCode, expiresAt: new Date(Date.now() + PAIRING_CODE_LIFETIME_MS).toISOString() };
@@ -269,7 +269,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     throw AppError.conflict('SESSION_NOT_READY', `Session ${sessionId} did not reach the ${status} state in time. Try again.`);
   }
 
-  /** Restores the linked sessions nobody owns (at boot, and when another process stopped). */
+  /** Restores the linked sessions without a live owner (at boot, and when another process stopped). */
   private async takeOverFreeSessions(): Promise<void> {
     if (this.shuttingDown) return;
     let free: { id: string; tenant_id: string }[];
@@ -373,8 +373,8 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     runtime.socket = socket;
     keepBufferedEventsOnClose(socket);
 
-    // Baileys rc14 acknowledges this notification and ignores it, which leaves a QR on screen that
-    // no phone can scan any more; a fresh pairing gives a QR that works.
+    // Baileys rc14 ignores this notification, so the QR on screen stops working. A fresh pairing
+    // gives a QR that a phone can scan.
     socket.ws.on('CB:notification,type:companion_reg_refresh', () => void this.onRegistrationRefresh(runtime, generation));
 
     socket.ev.process(async (events) => {

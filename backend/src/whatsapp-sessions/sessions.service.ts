@@ -53,7 +53,7 @@ export class SessionsService {
     return this.toView(await this.findOwned(tenantId, sessionId));
   }
 
-  /** The session if it belongs to the tenant; another tenant's session is reported as not found. */
+  /** Finds the session if it belongs to the tenant; another tenant's session is reported as not found. */
   async findOwned(tenantId: string, sessionId: string): Promise<WhatsAppSession> {
     const session = UUID_PATTERN.test(sessionId) ? await this.em.fork().findOne(WhatsAppSession, { id: sessionId, tenantId, deletedAt: null }) : null;
     if (!session) throw AppError.notFound('SESSION_NOT_FOUND', `WhatsApp session ${sessionId.slice(0, 64)} was not found in your tenant. List your sessions with GET /api/sessions.`);
@@ -66,7 +66,7 @@ export class SessionsService {
     return this.get(tenantId, sessionId);
   }
 
-  /** The QR waiting for a scan, read from the database so every app process can answer. */
+  /** Returns the QR waiting for a scan, read from the database so every app process can serve it. */
   currentQr(session: WhatsAppSession): QrView | undefined {
     if (session.status !== 'qr' || !session.qr || !session.qrDataUrl || !session.qrExpiresAt) return undefined;
     return { qr: session.qr, qrDataUrl: session.qrDataUrl, expiresAt: session.qrExpiresAt.toISOString() };
@@ -104,7 +104,7 @@ export class SessionsService {
     await this.em.fork().nativeUpdate(WhatsAppSession, { id: session.id }, { deletedAt: new Date(), isDefault: false });
   }
 
-  /** The tenant's default session for the seed system's `/api/whatsapp` calls, created on first use. */
+  /** Finds the tenant's default session for the `/api/whatsapp` calls, and creates it on first use. */
   async findOrCreateDefault(tenantId: string): Promise<WhatsAppSession> {
     const em = this.em.fork();
     const existing = await em.findOne(WhatsAppSession, { tenantId, isDefault: true, deletedAt: null });

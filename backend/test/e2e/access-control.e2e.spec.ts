@@ -142,7 +142,8 @@ describe('Access control, validation and idempotent storage', () => {
       const events = server.app.get(WhatsAppEvents);
       const handler = server.app.get(InboundMessageHandler);
       const message = inboundText('3EB0DUPLICATE0001', 'Hola!');
-      const tenantId = (await api().get('/api/sessions').set('Authorization', `Bearer ${tokenA}`)).body[0] && (await withClient(environment.database.url, (client) => client.query('select tenant_id from whatsapp_sessions where id = $1', [sessionA]))).rows[0].tenant_id;
+      const { rows: sessionRows } = await withClient(environment.database.url, (client) => client.query('select tenant_id from whatsapp_sessions where id = $1', [sessionA]));
+      const tenantId = sessionRows[0].tenant_id as string;
 
       await Promise.all([
         events.emit({ type: 'messages.upsert', sessionId: sessionA, tenantId, messages: [message as never], upsertType: 'notify' }),

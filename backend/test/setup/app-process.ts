@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -11,9 +12,11 @@ export class AppProcess {
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   async start(): Promise<void> {
+    const main = join(__dirname, '../../dist/main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: build the backend first with "npm run build -w backend" (the root "npm test" does).`);
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
-    this.child = spawn(process.execPath, [join(__dirname, '../../dist/main.js')], {
+    this.child = spawn(process.execPath, [main], {
       env: { PATH: process.env.PATH, ...this.env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
