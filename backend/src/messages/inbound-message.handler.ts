@@ -6,8 +6,8 @@ import { RealtimeEvents } from '../realtime/realtime-events';
 import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
 import { WhatsAppEvent, WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
 import type { MessageStatus } from './message.entity';
-import { previewOf, toConversationView, toMessageView } from './message.views';
-import { extractContent } from './message-content';
+import { MessageRow, previewOf, toConversationView, toMessageView, toPayloadJson } from './message.views';
+import { ExtractedContent, extractContent } from './message-content';
 import { MessagesRepository } from './messages.repository';
 import { phoneNumberFromJid } from './phone';
 
@@ -90,6 +90,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
 
     const extracted = message.message ? extractContent(message.message) : { type: message.messageStubType === 2 ? 'undecryptable' : 'unknown', content: null };
     if (!extracted) return;
+    if (await this.applyToEarlierMessage(tenantId, sessionId, extracted, chat.jid)) return;
 
     const timestamp = toDate(message.messageTimestamp);
     const result = await this.em.fork().transactional(async (em) => {
@@ -103,11 +104,13 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
         waMessageId: message.key.id!,
         direction: 'in',
         type: extracted.type,
-        content: extracted.content,
+        content: stripNul(extracted.content),
         status: 'received',
         senderName: message.pushName ?? null,
         timestamp,
-        payloadJson: message.message ? JSON.stringify(message.message, this.baileys.BufferJSON.replacer) : undefined,
+        payloadJson: message.message ? toPayloadJson(message.message, this.baileys.BufferJSON.replacer) : undefined,
+        data: extracted.data,
+        quotedWaMessageId: extracted.quotedWaMessageId,
       });
       if (!row) return undefined;
 
@@ -120,10 +123,48 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(result.conversation) });
   }
 
+  /**
+   * Reactions, edits and deletes change the message they point at instead of adding a bubble.
+   * Returns true when the message was one of those (even when its target is not stored).
+   */
+  private async applyToEarlierMessage(tenantId: string, sessionId: string, extracted: ExtractedContent, by: string): Promise<boolean> {
+    const target = extracted.data?.targetWaMessageId as string | null | undefined;
+    if (!['reaction', 'edit', 'delete', 'pollVote'].includes(extracted.type)) return false;
+    if (!target || extracted.type === 'pollVote') {
+      // NOTE: poll votes arrive encrypted for the poll's creator; they are not counted yet.
+      this.logger.debug({ sessionId, type: extracted.type, target }, 'Ignored a message that acts on another message');
+      return true;
+    }
+
+    const em = this.em.fork();
+    let row: MessageRow | undefined;
+    if (extracted.type === 'reaction') row = await this.repository.applyReaction(em, sessionId, target, by, String(extracted.data?.emoji ?? ''));
+    if (extracted.type === 'edit' && extracted.content !== null) row = await this.repository.applyEdit(em, sessionId, target, stripNul(extracted.content)!);
+    if (extracted.type === 'delete') row = await this.repository.applyDelete(em, sessionId, target);
+
+    if (!row) {
+      this.logger.debug({ sessionId, type: extracted.type, target }, 'The message this one acts on is not stored');
+      return true;
+    }
+    const view = toMessageView(row);
+    this.realtime.publish(tenantId, 'message.updated', {
+      sessionId,
+      conversationId: row.conversation_id,
+      id: row.id,
+      ...(extracted.type === 'reaction' ? { reactions: view.reactions } : {}),
+      ...(extracted.type === 'edit' ? { content: view.content, editedAt: view.editedAt } : {}),
+      ...(extracted.type === 'delete' ? { deletedAt: view.deletedAt } : {}),
+    });
+    return true;
+  }
+
   /** Our own messages coming back from WhatsApp: they update the outbound row, never add an inbound one. */
   private async storeOwnMessage(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
+    const extracted = message.message ? extractContent(message.message) : undefined;
+    if (extracted && (await this.applyToEarlierMessage(tenantId, sessionId, extracted, 'me'))) return;
+
     const status = message.status !== undefined && message.status !== null ? BAILEYS_STATUS[message.status] : undefined;
-    if (status && message.key.id) await this.advance(tenantId, sessionId, message.key.id, status);
+    if (status && status !== 'failed' && message.key.id) await this.advance(tenantId, sessionId, message.key.id, status);
   }
 
   private async applyUpdate(tenantId: string, sessionId: string, update: WAMessageUpdate): Promise<void> {
@@ -181,4 +222,9 @@ function toDate(timestamp: WAMessage['messageTimestamp']): Date {
   if (timestamp === null || timestamp === undefined) return new Date();
   const seconds = typeof timestamp === 'number' ? timestamp : Number(timestamp.toString());
   return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date();
+}
+
+/** PostgreSQL text cannot hold NUL characters; they become U+FFFD so the rest of the text is kept. */
+function stripNul(text: string | null): string | null {
+  return text === null ? null : text.replace(/\u0000/g, '\uFFFD');
 }

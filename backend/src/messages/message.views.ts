@@ -13,6 +13,20 @@ export interface MessageView {
   error: MessageError | null;
   timestamp: string;
   senderName?: string | null;
+  /** Type-specific fields (coordinates, contacts, poll options, link preview, …). */
+  data: Record<string, unknown> | null;
+  /** The Charla id of the message this one replies to. */
+  quotedMessageId: string | null;
+  reactions: Reaction[];
+  editedAt: string | null;
+  deletedAt: string | null;
+}
+
+/** One person's reaction to a message; `by` is `me` or the reacting contact's JID. */
+export interface Reaction {
+  by: string;
+  emoji: string;
+  at: string;
 }
 
 export interface ContactView {
@@ -42,6 +56,11 @@ export interface MessageRow {
   error: MessageError | null;
   timestamp: Date | string;
   sender_name: string | null;
+  data: Record<string, unknown> | null;
+  quoted_message_id: string | null;
+  reactions: Reaction[];
+  edited_at: Date | string | null;
+  deleted_at: Date | string | null;
 }
 
 export interface ConversationRow {
@@ -67,6 +86,11 @@ export function toMessageView(row: MessageRow): MessageView {
     status: row.status,
     error: row.error,
     timestamp: new Date(row.timestamp).toISOString(),
+    data: row.data ?? null,
+    quotedMessageId: row.quoted_message_id ?? null,
+    reactions: row.reactions ?? [],
+    editedAt: row.edited_at ? new Date(row.edited_at).toISOString() : null,
+    deletedAt: row.deleted_at ? new Date(row.deleted_at).toISOString() : null,
   };
   if (row.direction === 'in') view.senderName = row.sender_name;
   return view;
@@ -88,4 +112,13 @@ const PREVIEW_LENGTH = 160;
 export function previewOf(content: string | null, type: string): string {
   if (!content) return `[${type}]`;
   return content.length > PREVIEW_LENGTH ? `${content.slice(0, PREVIEW_LENGTH - 1)}…` : content;
+}
+
+/**
+ * Serializes a message proto for the `payload` column. PostgreSQL's jsonb rejects the escaped NUL
+ * character (\\u0000), so it becomes U+FFFD there too; the stored text already has it replaced.
+ */
+export function toPayloadJson(message: unknown, replacer: (key: string, value: unknown) => unknown): string {
+  // Only a real escape counts: a backslash that is itself escaped (an even run) does not start one.
+  return JSON.stringify(message, replacer).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
 }

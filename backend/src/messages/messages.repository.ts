@@ -20,9 +20,13 @@ export interface NewMessage {
   /** The message proto serialized with Baileys' `BufferJSON.replacer`. */
   payloadJson?: string;
   idempotencyKey?: string;
+  data?: Record<string, unknown>;
+  /** WhatsApp id of the quoted message; it becomes `quoted_message_id` when that message is stored. */
+  quotedWaMessageId?: string;
 }
 
-const MESSAGE_COLUMNS = 'id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name';
+export const MESSAGE_COLUMNS =
+  'id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name, data, quoted_message_id, reactions, edited_at, deleted_at';
 const CONVERSATION_SELECT = `
   select c.id, c.session_id, c.last_message_at, c.last_message_preview, c.unread_count,
          ct.id as contact_id, ct.name as contact_name, ct.phone_number as contact_phone_number
@@ -64,8 +68,8 @@ export class MessagesRepository {
   async insertMessage(em: EntityManager, message: NewMessage): Promise<MessageRow | undefined> {
     const [row] = await this.query<MessageRow>(
       em,
-      `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, sender_name, timestamp, payload, idempotency_key)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, sender_name, timestamp, payload, idempotency_key, data, quoted_message_id)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select q.id from messages q where q.session_id = ? and q.wa_message_id = ? limit 1))
        on conflict do nothing
        returning ${MESSAGE_COLUMNS}`,
       [
@@ -83,6 +87,9 @@ export class MessagesRepository {
         message.timestamp,
         message.payloadJson ?? null,
         message.idempotencyKey ?? null,
+        message.data ? JSON.stringify(message.data) : null,
+        message.sessionId,
+        message.quotedWaMessageId ?? null,
       ],
     );
     return row;
@@ -138,6 +145,47 @@ export class MessagesRepository {
        where ${progress} and direction = 'out' and session_id = ? and ${key}
        returning ${MESSAGE_COLUMNS}`,
       params,
+    );
+    return row;
+  }
+
+  /** Sets or replaces one person's reaction; an empty emoji removes it. */
+  async applyReaction(em: EntityManager, sessionId: string, targetWaMessageId: string, by: string, emoji: string): Promise<MessageRow | undefined> {
+    const [row] = await this.query<MessageRow>(
+      em,
+      `update messages set
+         reactions = (select coalesce(jsonb_agg(r), '[]'::jsonb) from jsonb_array_elements(reactions) r where r->>'by' <> ?)
+                     || case when ? = '' then '[]'::jsonb else jsonb_build_array(jsonb_build_object('by', ?::text, 'emoji', ?::text, 'at', now())) end,
+         updated_at = now()
+       where session_id = ? and wa_message_id = ?
+       returning ${MESSAGE_COLUMNS}`,
+      [by, emoji, by, emoji, sessionId, targetWaMessageId],
+    );
+    return row;
+  }
+
+  /** Replaces the text of a message and keeps the previous text in its history. */
+  async applyEdit(em: EntityManager, sessionId: string, targetWaMessageId: string, content: string): Promise<MessageRow | undefined> {
+    const [row] = await this.query<MessageRow>(
+      em,
+      `update messages set
+         edit_history = edit_history || jsonb_build_array(jsonb_build_object('content', content, 'at', coalesce(edited_at, timestamp))),
+         content = ?, edited_at = now(), updated_at = now()
+       where session_id = ? and wa_message_id = ? and deleted_at is null
+       returning ${MESSAGE_COLUMNS}`,
+      [content, sessionId, targetWaMessageId],
+    );
+    return row;
+  }
+
+  /** Marks a message deleted for everyone; the row stays so the thread shows where it was. */
+  async applyDelete(em: EntityManager, sessionId: string, targetWaMessageId: string): Promise<MessageRow | undefined> {
+    const [row] = await this.query<MessageRow>(
+      em,
+      `update messages set deleted_at = coalesce(deleted_at, now()), updated_at = now()
+       where session_id = ? and wa_message_id = ?
+       returning ${MESSAGE_COLUMNS}`,
+      [sessionId, targetWaMessageId],
     );
     return row;
   }

@@ -209,7 +209,8 @@ export class MessagesService {
     const order = `${MESSAGE_SORT[query.sortField]} ${query.sortOrder}, m.created_at ${query.sortOrder}`;
     const connection = this.em.getConnection();
     const rows = await connection.execute<MessageRow[]>(
-      `select m.id, m.session_id, m.conversation_id, m.wa_message_id, m.direction, m.type, m.content, m.status, m.error, m.timestamp, m.sender_name
+      `select m.id, m.session_id, m.conversation_id, m.wa_message_id, m.direction, m.type, m.content, m.status, m.error, m.timestamp, m.sender_name,
+              m.data, m.quoted_message_id, m.reactions, m.edited_at, m.deleted_at
        from messages m where ${where.join(' and ')} order by ${order} limit ? offset ?`,
       [...params, query.limit, query.offset],
     );

@@ -9,8 +9,8 @@ import { RealtimeEvents } from '../realtime/realtime-events';
 import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
 import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
-import { MessageRow } from './message.views';
-import { MessagesRepository } from './messages.repository';
+import { MessageRow, toPayloadJson } from './message.views';
+import { MESSAGE_COLUMNS, MessagesRepository } from './messages.repository';
 
 interface QueuedRow {
   id: string;
@@ -136,7 +136,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     const waMessageId = row.wa_message_id ?? this.connections.generateMessageId(sessionId);
     const [claimed] = await this.em.fork().getConnection().execute<MessageRow[]>(
       `update messages set status = 'pending', wa_message_id = ?, updated_at = now()
-       where id = ? and status = 'queued' returning id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name`,
+       where id = ? and status = 'queued' returning ${MESSAGE_COLUMNS}`,
       [waMessageId, row.id],
     );
     if (!claimed) return;
@@ -157,7 +157,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     let updated: MessageRow | undefined;
     try {
       const sent = await this.connections.sendText(sessionId, row.chat_jid, row.content, waMessageId);
-      const payloadJson = sent?.message ? JSON.stringify(sent.message, this.baileys.BufferJSON.replacer) : undefined;
+      const payloadJson = sent?.message ? toPayloadJson(sent.message, this.baileys.BufferJSON.replacer) : undefined;
       updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'sent', null, payloadJson);
       this.attempts.delete(row.id);
     } catch (error) {
@@ -183,7 +183,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
 
     const [row] = await this.em.fork().getConnection().execute<MessageRow[]>(
       `update messages set status = 'queued', updated_at = now() where id = ? and status = 'pending'
-       returning id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name`,
+       returning ${MESSAGE_COLUMNS}`,
       [messageId],
     );
     if (row) this.publishUpdate(tenantId, row);

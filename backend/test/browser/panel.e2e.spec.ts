@@ -148,7 +148,8 @@ describeWithChromium()('Admin panel in Chromium against the real backend (sandbo
       await box.press('Enter');
       const reply = page.locator('[data-testid="message-bubble"][data-direction="out"]', { hasText: REPLY });
       await reply.waitFor();
-      await expect(box.inputValue()).resolves.toBe('');
+      // The bubble can arrive over Socket.IO before the send request returns and clears the box.
+      await eventually(async () => ((await box.inputValue()) === '' ? true : undefined), 5000);
       await page.locator('[data-testid="message-bubble"][data-direction="out"][data-status="delivered"]', { hasText: REPLY }).waitFor();
       await expect(reply.locator('[data-tick]').getAttribute('data-tick')).resolves.toBe('double');
       await expect(reply.getByRole('img', { name: 'Entregado' }).count()).resolves.toBe(1);

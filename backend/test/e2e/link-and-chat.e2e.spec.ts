@@ -24,9 +24,8 @@ describe('Linking a WhatsApp account and chatting (sandbox, end to end)', () => 
   const originalWrite = process.stdout.write.bind(process.stdout);
 
   beforeAll(async () => {
-    simulator = await startTestSimulator();
-    environment = await createTestEnvironment({ SIMULATOR_URL: simulator.simulator.controlUrl });
-    // Everything the process prints while the test runs, to check that no key material leaks.
+    // Everything the process prints while the test runs, to check that no key material leaks. The
+    // capture goes in first, so the libsignal filter that the app installs sits in front of it.
     for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleOutput.push(args.map(String).join(' ')));
     }
@@ -34,6 +33,8 @@ describe('Linking a WhatsApp account and chatting (sandbox, end to end)', () => 
       consoleOutput.push(String(chunk));
       return originalWrite(chunk, ...rest);
     }) as typeof process.stdout.write;
+    simulator = await startTestSimulator();
+    environment = await createTestEnvironment({ SIMULATOR_URL: simulator.simulator.controlUrl });
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WhatsAppSimulator } from '@charla/simulator';
+import { installLibsignalConsoleFilter } from '../../src/common/libsignal-console';
 
 export interface TestSimulator {
   simulator: WhatsAppSimulator;
@@ -15,6 +16,8 @@ export interface TestSimulator {
 /** A WhatsApp simulator on 127.0.0.1 that outlives app restarts within one test file. */
 export async function startTestSimulator(options: { qrTimeoutMs?: number; qrRefCount?: number } = {}): Promise<TestSimulator> {
   const stateDir = mkdtempSync(join(tmpdir(), 'charla-sim-'));
+  // The simulated phones run libsignal too; their session dumps stay out of the test output.
+  installLibsignalConsoleFilter();
   const { startSimulator } = await import('@charla/simulator');
   const log = process.env.DUMP_SIMULATOR ? (level: string, message: string, fields?: object) => process.stderr.write(`SIM ${level} ${message} ${JSON.stringify(fields ?? {})}\n`) : undefined;
   let simulator = await startSimulator({ port: 0, stateDir, log, ...options });
