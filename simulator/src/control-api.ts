@@ -3,11 +3,13 @@
 // on the same port as the WebSocket.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatorCore } from './core';
-import { InvalidPhoneError, phoneDigits } from './directory';
+import { InvalidPhoneError, LidInUseError, phoneDigits } from './directory';
 import { applyFault, clearFaults, FaultError } from './faults';
+import { parseHistoryContacts, sendHistory } from './history-sync';
 import { enterPairingCode } from './link-code';
 import { LinkError, scanQr } from './linking';
-import { AccountNotLinkedError, markContactRead, sendContactText } from './messaging';
+import { buildContactMessage, MessageRequestError } from './contact-messages';
+import { AccountNotLinkedError, linkedAccount, markContactRead, sendContactMessage, type Addressing } from './messaging';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -89,11 +91,48 @@ export function createControlHandler(ctx: ControlContext) {
       const from = phone(body.from, 'from');
       const to = phone(body.to, 'to');
       if (from === to) throw new ApiError(400, 'INVALID_PHONE', 'from and to must be different numbers');
-      if (typeof body.content !== 'string' || body.content.length === 0) {
-        throw new ApiError(400, 'INVALID_CONTENT', 'content must be a non-empty string');
+      const addressing = body.addressing ?? 'pn';
+      if (addressing !== 'pn' && addressing !== 'lid' && addressing !== 'lid-without-pn') {
+        throw new ApiError(400, 'INVALID_REQUEST', "addressing must be 'pn', 'lid' or 'lid-without-pn'");
       }
-      const waMessageId = await sendContactText(core, from, to, body.content, optionalString(body.pushName, 'pushName'));
+      const pushName = optionalString(body.pushName, 'pushName');
+      const account = linkedAccount(core, to);
+      const contact = core.directory.contact(from);
+      // Quotes, reactions and votes name the account and the contact the way this message addresses them.
+      const lid = addressing !== 'pn';
+      const accountJid = lid ? `${account.lid}@lid` : `${account.phone}@s.whatsapp.net`;
+      // Without a stored contact nothing can be referenced yet, so its PN is only a placeholder then.
+      const contactJid = lid && contact ? `${contact.lid}@lid` : `${from}@s.whatsapp.net`;
+      const built = buildContactMessage(
+        { wa: core.wa, contact, contactJid, account: account.phone, accountJid, voterJid: contactJid, creatorJidOf: e => (e.fromContact ? contactJid : accountJid) },
+        body,
+      );
+      const waMessageId = await sendContactMessage(core, {
+        fromPhone: from,
+        toPhone: to,
+        message: built.message,
+        pushName,
+        stanza: { stanzaType: built.stanzaType, edit: built.edit, addressing: addressing as Addressing },
+      });
       return sendJson(res, 201, { waMessageId });
+    }
+    if (method === 'POST' && path === '/control/contacts') {
+      const body = await readJson(req);
+      const digits = phone(body.phoneNumber, 'phoneNumber');
+      if (typeof body.name !== 'string' || !body.name.trim()) throw new ApiError(400, 'INVALID_REQUEST', 'name must be a non-empty string');
+      let lid: string | undefined;
+      if (body.lid !== undefined && body.lid !== null) {
+        lid = typeof body.lid === 'string' ? body.lid.replace(/@lid$/, '') : '';
+        if (!/^[1-9]\d{5,19}$/.test(lid)) throw new ApiError(400, 'INVALID_LID', 'lid must be digits, optionally with @lid');
+      }
+      const contact = core.directory.upsertContact(digits, body.name.trim(), lid);
+      return sendJson(res, 201, { phoneNumber: `+${contact.phone}`, name: contact.pushName, lid: contact.lid });
+    }
+    if (method === 'POST' && path === '/control/history') {
+      const body = await readJson(req);
+      const digits = phone(body.phoneNumber, 'phoneNumber');
+      const result = await sendHistory(core, digits, parseHistoryContacts(body.contacts));
+      return sendJson(res, 201, { phoneNumber: `+${digits}`, ...result });
     }
     const inbox = /^\/control\/inbox\/([^/]+)$/.exec(path);
     if (method === 'GET' && inbox) {
@@ -123,7 +162,8 @@ export function createControlHandler(ctx: ControlContext) {
     routes(req, res).catch(error => {
       let apiError: ApiError;
       if (error instanceof ApiError) apiError = error;
-      else if (error instanceof LinkError || error instanceof FaultError) apiError = new ApiError(error.statusCode, error.code, error.message);
+      else if (error instanceof LinkError || error instanceof FaultError || error instanceof MessageRequestError) apiError = new ApiError(error.statusCode, error.code, error.message);
+      else if (error instanceof LidInUseError) apiError = new ApiError(409, 'LID_IN_USE', error.message);
       else if (error instanceof AccountNotLinkedError) apiError = new ApiError(404, 'ACCOUNT_NOT_LINKED', error.message);
       else {
         core.log('error', 'control request failed', { url: req.url, error: String((error as Error)?.stack ?? error) });

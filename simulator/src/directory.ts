@@ -12,6 +12,7 @@ export type ResolvedJid =
   | { kind: 'contact'; contact: ContactState; deviceId: number };
 
 export class InvalidPhoneError extends Error {}
+export class LidInUseError extends Error {}
 
 /** Normalizes `+573000000001` or `573000000001` to digits; throws InvalidPhoneError otherwise. */
 export function phoneDigits(input: unknown): string {
@@ -88,6 +89,22 @@ export class Directory {
       this.log('info', 'virtual contact created', { phone: e164(phone), lid: contact.lid });
     } else if (pushName && contact.pushName !== pushName) {
       contact.pushName = pushName;
+      this.changed();
+    }
+    return contact;
+  }
+
+  /** Creates or updates a contact with a chosen (or random) LID; the LID must not belong to anyone else. */
+  upsertContact(phone: string, name: string, lid?: string): ContactState {
+    if (lid !== undefined) {
+      const owner = [...Object.values(this.state.accounts), ...Object.values(this.state.contacts)].find(e => e.lid === lid);
+      if (owner && owner.phone !== phone) throw new LidInUseError(`LID ${lid} belongs to +${owner.phone}`);
+      if (this.state.accounts[phone]) throw new LidInUseError(`+${phone} is a linked account, not a contact`);
+    }
+    const contact = this.getOrCreateContact(phone, name);
+    if (lid !== undefined && contact.lid !== lid) {
+      this.log('info', 'virtual contact LID set', { phone: e164(phone), lid, previous: contact.lid });
+      contact.lid = lid;
       this.changed();
     }
     return contact;

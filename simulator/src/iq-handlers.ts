@@ -84,6 +84,9 @@ export async function handleIq(core: SimulatorCore, conn: Connection, iq: Binary
     case 'usync:get:usync':
       conn.send(usyncReply(core, account, iq));
       return;
+    case 'w:sync:app:state:set:sync':
+      conn.send(iqResult(iq, [appStateReply(child(iq, 'sync'))]));
+      return;
     case 'md:set:remove-companion-device':
       removeDevice(core, conn, account, child(iq, 'remove-companion-device'));
       conn.send(iqResult(iq));
@@ -213,10 +216,18 @@ function usyncReply(core: SimulatorCore, requester: AccountState, iq: BinaryNode
     const phone = childBytes(user, 'contact')?.toString('utf8');
     const jid = user.attrs.jid ?? (phone ? `${phone.replace(/\D/g, '')}${S_WHATSAPP_NET}` : undefined);
     if (!jid) return node('user', {});
-    const resolved = core.directory.resolve(jid);
+    // A number is on WhatsApp once it is a contact or an account. An existence check alone (onWhatsApp)
+    // must not create the contact; the other protocols (devices for a send) still create it on sight.
+    const known = core.directory.resolve(jid, false);
+    const existenceOnly = protocols.every(p => p === 'contact');
+    const resolved = existenceOnly ? known : core.directory.resolve(jid);
     const isLidQuery = jid.endsWith('@lid');
     const content: BinaryNode[] = [];
     for (const protocol of protocols) {
+      if (protocol === 'contact') {
+        content.push(node('contact', { type: known ? 'in' : 'out' }));
+        continue;
+      }
       if (!resolved) break;
       switch (protocol) {
         case 'devices':
@@ -227,9 +238,6 @@ function usyncReply(core: SimulatorCore, requester: AccountState, iq: BinaryNode
             const lid = resolved.kind === 'account' ? resolved.account.lid : resolved.contact.lid;
             content.push(node('lid', { val: `${lid}@lid` }));
           }
-          break;
-        case 'contact':
-          content.push(node('contact', { type: 'in' }));
           break;
         case 'status':
           content.push(node('status', { t: '0' }, Buffer.from('Hey there! I am using WhatsApp.')));
@@ -250,6 +258,17 @@ function usyncReply(core: SimulatorCore, requester: AccountState, iq: BinaryNode
       node('list', {}, users),
     ]),
   ]);
+}
+
+/**
+ * Replies to an app-state resync with every requested collection at its current version and no
+ * patches. Baileys keeps asking for a collection the reply leaves out, so an empty result would loop.
+ */
+function appStateReply(sync: BinaryNode | undefined): BinaryNode {
+  const collections = children(sync, 'collection').map(collection =>
+    node('collection', { name: collection.attrs.name, version: collection.attrs.version ?? '0' }),
+  );
+  return node('sync', {}, collections);
 }
 
 /** Builds the device list: device 0 for everyone, plus an account's linked companions with their key index. */

@@ -7,6 +7,8 @@ import type { Connection } from './connection';
 import type { SimulatorCore } from './core';
 import { e164 } from './directory';
 import { takeDeviceBundle } from './iq-handlers';
+import { describeMessage, type InboxView } from './inbox-decode';
+import { logMessage, type ProtoMessage } from './message-log';
 import { child, childBytes, children, node, readUIntBE, unixNow } from './nodes';
 import type { PeerBundle } from './signal-peer';
 import type { AccountState, ContactState, DeviceState } from './state-store';
@@ -39,10 +41,6 @@ function recipientsOf(message: BinaryNode): Recipient[] {
   return children(message, 'enc').map(enc => ({ jid: message.attrs.to, enc }));
 }
 
-function textOf(message: { conversation?: string | null; extendedTextMessage?: { text?: string | null } | null }): string | undefined {
-  return message.conversation ?? message.extendedTextMessage?.text ?? undefined;
-}
-
 /** Handles a companion's message: acks it, decrypts every copy meant for simulated peers, confirms delivery. */
 export async function handleMessage(core: SimulatorCore, conn: Connection, message: BinaryNode): Promise<void> {
   const login = conn.login;
@@ -73,9 +71,7 @@ export async function handleMessage(core: SimulatorCore, conn: Connection, messa
         const decrypted = await withContactLock(contact, () =>
           core.directory.contactPeer(contact).decryptMessage(senderJid, type, enc.content as Uint8Array),
         );
-        const text = textOf(decrypted);
-        if (text !== undefined) recordInbox(core, account, contact, id, text);
-        else core.log('debug', 'contact received a non-text message', { id, contact: e164(contact.phone) });
+        recordInbox(core, account, contact, id, decrypted);
         delivered.add(core.wa.jidNormalizedUser(to));
       } else if (resolved?.kind === 'account' && resolved.account === account && resolved.deviceId === 0) {
         // The phone decrypts its copy (deviceSentMessage or peer message) so its Signal state stays in step.
@@ -100,19 +96,26 @@ function isRestrictedSend(core: SimulatorCore, account: AccountState, deviceId: 
   return !(resolved.contact.wroteTo ?? []).includes(account.phone);
 }
 
-function recordInbox(core: SimulatorCore, account: AccountState, contact: ContactState, id: string, text: string): void {
+function recordInbox(core: SimulatorCore, account: AccountState, contact: ContactState, id: string, decrypted: ProtoMessage): void {
   if (contact.inbox.some(item => item.waMessageId === id)) return;
+  const view: InboxView = describeMessage(core.wa, decrypted);
   contact.inbox.push({
     waMessageId: id,
     from: e164(account.phone),
     to: e164(contact.phone),
-    type: 'text',
-    content: text,
+    ...view,
     timestamp: new Date().toISOString(),
     status: 'delivered',
   });
+  // An edit or a delete also marks the message it changes, so the inbox shows the current state.
+  const target = (view.type === 'edit' || view.type === 'delete') && contact.inbox.find(item => item.waMessageId === view.message?.waMessageId);
+  if (target && view.type === 'edit') Object.assign(target, { edited: true, content: view.content ?? target.content });
+  if (target && view.type === 'delete') target.deleted = true;
+  if (view.type !== 'edit' && view.type !== 'delete') {
+    logMessage(contact, { waMessageId: id, account: account.phone, fromContact: false, encoded: core.wa.proto.Message.encode(decrypted).finish() });
+  }
   core.directory.changed();
-  core.log('debug', 'contact received text', { id, from: e164(account.phone), to: e164(contact.phone) });
+  core.log('debug', 'contact received a message', { id, type: view.type, from: e164(account.phone), to: e164(contact.phone) });
 }
 
 /** Acks receipts from companions; a retry receipt also makes the contact resend over a new session. */
@@ -139,7 +142,8 @@ const RECENT_LIMIT = 500;
 interface SentByContact {
   contactPhone: string;
   accountPhone: string;
-  content: string;
+  encoded: Uint8Array;
+  stanza: StanzaOptions;
   t: string;
   resends: number;
 }
@@ -188,9 +192,8 @@ async function resendAfterRetry(core: SimulatorCore, conn: Connection, receipt: 
   await withContactLock(contact, async () => {
     await peer.deleteSession(deviceJid);
     await peer.injectSession(deviceJid, keys ? bundleFromRetryKeys(receipt, keys, device) : takeDeviceBundle(core, account, device));
-    const encoded = core.wa.proto.Message.encode({ conversation: sent.content }).finish();
-    const { type, ciphertext } = await peer.encryptMessage(deviceJid, encoded);
-    const stanza = contactMessageStanza(contact, id!, sent.t, type, ciphertext);
+    const { type, ciphertext } = await peer.encryptMessage(deviceJid, sent.encoded);
+    const stanza = contactMessageStanza(contact, id!, sent.t, type, ciphertext, sent.stanza);
     // The pending copy is replaced too, so a redelivery after a reconnect carries the new encryption.
     device.pending = device.pending.map(pending => (pending.tag === 'message' && pending.attrs.id === id ? stanza : pending));
     core.directory.changed();
@@ -216,16 +219,32 @@ function bundleFromRetryKeys(receipt: BinaryNode, keys: BinaryNode, device: Devi
   };
 }
 
-function contactMessageStanza(contact: ContactState, id: string, t: string, type: string, ciphertext: Uint8Array): BinaryNode {
+/**
+ * Sender addressing of a contact message: `pn` (from the phone number, with `sender_lid`), `lid`
+ * (from the LID, with `sender_pn`) or `lid-without-pn` (from the LID only, so the number stays hidden).
+ */
+export type Addressing = 'pn' | 'lid' | 'lid-without-pn';
+
+export interface StanzaOptions {
+  stanzaType: string;
+  edit?: string;
+  addressing: Addressing;
+}
+
+function contactMessageStanza(contact: ContactState, id: string, t: string, type: string, ciphertext: Uint8Array, options: StanzaOptions): BinaryNode {
+  const pn = `${contact.phone}@s.whatsapp.net`;
+  const lid = `${contact.lid}@lid`;
+  const addressed =
+    options.addressing === 'pn' ? { from: pn, sender_lid: lid } : options.addressing === 'lid' ? { from: lid, sender_pn: pn } : { from: lid };
   return node(
     'message',
     {
-      from: `${contact.phone}@s.whatsapp.net`,
-      type: 'text',
+      ...addressed,
+      type: options.stanzaType,
       id,
       t,
       notify: contact.pushName,
-      sender_lid: `${contact.lid}@lid`,
+      edit: options.edit,
     },
     [node('enc', { v: '2', type }, Buffer.from(ciphertext))],
   );
@@ -234,16 +253,30 @@ function contactMessageStanza(contact: ContactState, id: string, t: string, type
 const newMessageId = (): string => `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
 
 /** Sends text from a virtual contact to every linked device of an account and returns the message id. */
-export async function sendContactText(
-  core: SimulatorCore,
-  fromPhone: string,
-  toPhone: string,
-  content: string,
-  pushName?: string,
-): Promise<string> {
+export function sendContactText(core: SimulatorCore, fromPhone: string, toPhone: string, content: string, pushName?: string): Promise<string> {
+  return sendContactMessage(core, { fromPhone, toPhone, message: { conversation: content }, pushName, stanza: { stanzaType: 'text', addressing: 'pn' } });
+}
+
+export interface ContactSend {
+  fromPhone: string;
+  toPhone: string;
+  message: Record<string, unknown>;
+  pushName?: string;
+  stanza: StanzaOptions;
+}
+
+/** Throws unless the account has a linked device, before anything about the contact changes. */
+export function linkedAccount(core: SimulatorCore, toPhone: string): AccountState {
   const account = core.directory.account(toPhone);
-  const devices = account ? Object.values(account.devices) : [];
-  if (!account || devices.length === 0) throw new AccountNotLinkedError(`no linked device for ${e164(toPhone)}`);
+  if (!account || Object.keys(account.devices).length === 0) throw new AccountNotLinkedError(`no linked device for ${e164(toPhone)}`);
+  return account;
+}
+
+/** Sends any message from a virtual contact to every linked device of an account and returns the message id. */
+export async function sendContactMessage(core: SimulatorCore, send: ContactSend): Promise<string> {
+  const { fromPhone, toPhone, pushName } = send;
+  const account = linkedAccount(core, toPhone);
+  const devices = Object.values(account.devices);
   const contact = core.directory.getOrCreateContact(fromPhone, pushName);
   if (!contact.wroteTo?.includes(account.phone)) {
     (contact.wroteTo ??= []).push(account.phone);
@@ -252,7 +285,7 @@ export async function sendContactText(
   const peer = core.directory.contactPeer(contact);
   const id = newMessageId();
   const t = unixNow();
-  const encoded = core.wa.proto.Message.encode({ conversation: content }).finish();
+  const encoded = core.wa.proto.Message.encode(core.wa.proto.Message.fromObject(send.message)).finish();
   await withContactLock(contact, async () => {
     for (const device of devices) {
       const deviceJid = core.directory.deviceJid(account, device.id);
@@ -260,12 +293,15 @@ export async function sendContactText(
         await peer.injectSession(deviceJid, takeDeviceBundle(core, account, device));
       }
       const { type, ciphertext } = await peer.encryptMessage(deviceJid, encoded);
-      const stanza = contactMessageStanza(contact, id, t, type, ciphertext);
+      const stanza = contactMessageStanza(contact, id, t, type, ciphertext, send.stanza);
       const outcome = core.deliver(account, device, stanza);
       core.log('debug', 'contact message routed', { id, from: e164(contact.phone), deviceId: device.id, outcome, type });
     }
   });
-  rememberSent(core, id, { contactPhone: contact.phone, accountPhone: account.phone, content, t, resends: 0 });
+  rememberSent(core, id, { contactPhone: contact.phone, accountPhone: account.phone, encoded, stanza: send.stanza, t, resends: 0 });
+  const isChange = 'protocolMessage' in send.message;
+  if (!isChange) logMessage(contact, { waMessageId: id, account: account.phone, fromContact: true, encoded });
+  core.directory.changed();
   return id;
 }
 

@@ -54,14 +54,35 @@ export interface AccountState {
 
 export type InboxStatus = 'delivered' | 'read';
 
+/** Inbox entry: one message a contact received, as `GET /control/inbox/:phone` returns it. */
 export interface InboxItem {
   waMessageId: string;
   from: string;
   to: string;
-  type: 'text';
-  content: string;
+  /** `text`, `location`, `liveLocation`, `contact`, `contacts`, `reaction`, `poll`, `pollVote`, `edit`, `delete`, `buttonReply`, `listReply` or `other`. */
+  type: string;
+  /** The text of a text message (or of an edit); absent for other types. */
+  content?: string;
+  /** Decoded proto fields for non-text types. */
+  message?: Record<string, unknown>;
+  /** The message this one replies to (contextInfo.stanzaId / participant / quotedMessage). */
+  quoted?: { waMessageId: string; participant?: string; type?: string; content?: string; message?: Record<string, unknown> };
+  /** Set on an earlier item when the account edited or deleted it. */
+  edited?: boolean;
+  deleted?: boolean;
   timestamp: string;
   status: InboxStatus;
+}
+
+/** One message exchanged between a contact and an account, kept so later messages can refer to it. */
+export interface LoggedMessage {
+  waMessageId: string;
+  /** The account's phone digits. */
+  account: string;
+  /** True when the contact sent it, false when the contact received it. */
+  fromContact: boolean;
+  /** proto.Message, encoded, base64. */
+  message: string;
 }
 
 export interface ContactState {
@@ -72,6 +93,8 @@ export interface ContactState {
   inbox: InboxItem[];
   /** Account phones this contact has messaged; an account under `restrict` may only answer these. */
   wroteTo?: string[];
+  /** Recent messages in both directions, oldest first, for replyTo, edit, delete, reactions and votes. */
+  messages?: LoggedMessage[];
 }
 
 export interface SimState {

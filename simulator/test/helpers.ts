@@ -72,7 +72,7 @@ export class TestClient {
       if (event === 'connection.update' && (data as { connection?: string }).connection === 'close') this.closed = true;
       for (const listener of [...this.listeners]) listener();
     };
-    for (const event of ['connection.update', 'creds.update', 'messages.upsert', 'messages.update'] as const) {
+    for (const event of ['connection.update', 'creds.update', 'messages.upsert', 'messages.update', 'messaging-history.set'] as const) {
       sock.ev.on(event, record(event) as never);
     }
   }
@@ -164,8 +164,15 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
 }
 
-/** Links a fresh auth state to `phoneNumber` and returns the logged-in client. */
-export async function linkAndLogin(wa: Baileys, sim: { wsUrl: string; controlUrl: string }, auth: MemoryAuth, phoneNumber: string, pushName = 'Charla Test') {
+/** Links a fresh auth state to `phoneNumber` and returns the logged-in client; `config` goes to the logged-in socket. */
+export async function linkAndLogin(
+  wa: Baileys,
+  sim: { wsUrl: string; controlUrl: string },
+  auth: MemoryAuth,
+  phoneNumber: string,
+  pushName = 'Charla Test',
+  config: Record<string, unknown> = {},
+) {
   const pairing = connect(wa, sim.wsUrl, auth);
   const qr = await pairing.waitFor('connection.update', d => !!d.qr, 10_000, 'qr').then(d => d.qr as string);
   const scan = await api(sim.controlUrl, 'POST', '/control/scan', { qr, phoneNumber, pushName });
@@ -173,7 +180,7 @@ export async function linkAndLogin(wa: Baileys, sim: { wsUrl: string; controlUrl
   const code = await pairing.waitForClose();
   await pairing.end();
   if (code !== 515) throw new Error(`expected 515 after pairing, got ${code}`);
-  const client = connect(wa, sim.wsUrl, auth);
+  const client = connect(wa, sim.wsUrl, auth, undefined, config);
   await client.waitFor('connection.update', d => d.connection === 'open', 10_000, 'open');
   return { client, scan: scan.body as { phoneNumber: string; jid: string; lid: string } };
 }
