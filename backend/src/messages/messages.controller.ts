@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { validationError } from '../common/app-error';
 import { ListQueryDto, parseListQuery, setContentRange } from '../common/list-query';
-import { ReplyDto, SendMessageDto, SendResult } from './dto/send-message.dto';
+import { EditMessageDto, ReplyDto, SendMessageDto, SendResult } from './dto/send-message.dto';
 import { ConversationView, MessageView } from './message.views';
 import { CONVERSATION_SORT_FIELDS, ConversationFilter, MESSAGE_SORT_FIELDS, MessageFilter, MessagesService } from './messages.service';
 
@@ -23,7 +23,7 @@ export class MessagesController {
     @Body() body: SendMessageDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<SendResult> {
-    return this.messages.sendText(user.tenantId, sessionId, body.to, body.content, checkIdempotencyKey(idempotencyKey));
+    return this.messages.send(user.tenantId, sessionId, body, checkIdempotencyKey(idempotencyKey));
   }
 
   @Get('conversations')
@@ -51,13 +51,23 @@ export class MessagesController {
   @Post('conversations/:id/messages')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key returns the first result' })
   reply(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: ReplyDto, @Headers('idempotency-key') idempotencyKey?: string): Promise<SendResult> {
-    return this.messages.reply(user.tenantId, id, body.content, checkIdempotencyKey(idempotencyKey));
+    return this.messages.reply(user.tenantId, id, body, checkIdempotencyKey(idempotencyKey));
   }
 
   @Post('conversations/:id/read')
   @HttpCode(200)
   markRead(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ConversationView> {
     return this.messages.markRead(user.tenantId, id);
+  }
+
+  @Patch('messages/:id')
+  edit(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: EditMessageDto): Promise<MessageView> {
+    return this.messages.edit(user.tenantId, id, body.content);
+  }
+
+  @Delete('messages/:id')
+  deleteForEveryone(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<MessageView> {
+    return this.messages.deleteForEveryone(user.tenantId, id);
   }
 
   @Get('messages')

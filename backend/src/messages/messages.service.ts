@@ -5,13 +5,29 @@ import { ParsedListQuery } from '../common/list-query';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RealtimeEvents } from '../realtime/realtime-events';
+import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { SessionsService } from '../whatsapp-sessions/sessions.service';
 import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
 import { OutboxService } from './outbox.service';
-import { MAX_TEXT_LENGTH, SendResult } from './dto/send-message.dto';
+import { MAX_TEXT_LENGTH, ReplyDto, SendMessageDto, SendResult } from './dto/send-message.dto';
 import { ConversationRow, ConversationView, MessageRow, MessageView, previewOf, toConversationView, toMessageView } from './message.views';
 import { MessagesRepository } from './messages.repository';
 import { parseRecipient, phoneNumberFromJid } from './phone';
+
+interface OwnMessageRow {
+  id: string;
+  session_id: string;
+  chat_jid: string;
+  wa_message_id: string;
+  type: string;
+}
+
+interface OutboundDraft {
+  type: string;
+  content: string | null;
+  data?: Record<string, unknown>;
+  quotedWaMessageId?: string;
+}
 
 export interface ConversationFilter {
   sessionId: string;
@@ -35,31 +51,30 @@ export class MessagesService {
     private readonly repository: MessagesRepository,
     private readonly sessions: SessionsService,
     private readonly outbox: OutboxService,
+    private readonly connections: ConnectionManager,
     private readonly realtime: RealtimeEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Stores an outbound text in the outbox; it leaves at once when the session is ready and its pacing allows. */
-  async sendText(tenantId: string, sessionId: string, to: string, content: string, idempotencyKey?: string): Promise<SendResult> {
+  async send(tenantId: string, sessionId: string, body: SendMessageDto, idempotencyKey?: string): Promise<SendResult> {
     const session = await this.sessions.findOwned(tenantId, sessionId);
-    const recipient = parseRecipient(to, this.config.phone.defaultCountry);
-    return this.enqueue(session, recipient.jid, recipient.phoneNumber, content, idempotencyKey);
+    const recipient = parseRecipient(body.to, this.config.phone.defaultCountry);
+    return this.enqueue(session, recipient.jid, recipient.phoneNumber, body, idempotencyKey);
   }
 
-  async reply(tenantId: string, conversationId: string, content: string, idempotencyKey?: string): Promise<SendResult> {
+  async reply(tenantId: string, conversationId: string, body: ReplyDto, idempotencyKey?: string): Promise<SendResult> {
     await this.findConversationRow(tenantId, conversationId);
     const [chat] = await this.em
       .getConnection()
       .execute<{ chat_jid: string; session_id: string }[]>('select chat_jid, session_id from conversations where id = ? and tenant_id = ?', [conversationId, tenantId]);
     const session = await this.sessions.findOwned(tenantId, chat.session_id);
-    return this.enqueue(session, chat.chat_jid, phoneNumberFromJid(chat.chat_jid), content, idempotencyKey);
+    return this.enqueue(session, chat.chat_jid, phoneNumberFromJid(chat.chat_jid), body, idempotencyKey);
   }
 
-  private async enqueue(session: WhatsAppSession, jid: string, phoneNumber: string | null, content: string, idempotencyKey?: string): Promise<SendResult> {
+  private async enqueue(session: WhatsAppSession, jid: string, phoneNumber: string | null, body: ReplyDto, idempotencyKey?: string): Promise<SendResult> {
     const { tenantId, id: sessionId } = session;
-    if (content.length > MAX_TEXT_LENGTH) {
-      throw AppError.unprocessable('MESSAGE_TOO_LONG', `The text has ${content.length} characters; WhatsApp accepts at most ${MAX_TEXT_LENGTH}. Split it into several messages.`);
-    }
+    const draft = await this.draftOf(session, jid, body);
     this.assertCanQueue(session);
     if (idempotencyKey) {
       const existing = await this.findByIdempotencyKey(sessionId, idempotencyKey);
@@ -68,7 +83,7 @@ export class MessagesService {
     await this.assertMayReachOut(session, jid);
 
     // PostgreSQL text cannot hold NUL characters; WhatsApp gets the original text.
-    const storedContent = content.replace(/\u0000/g, '\uFFFD');
+    const storedContent = draft.content === null ? null : draft.content.replace(/\u0000/g, '\uFFFD');
     // WhatsApp timestamps have whole seconds; ours match, so ties fall back to arrival order.
     const timestamp = new Date(Math.floor(Date.now() / 1000) * 1000);
 
@@ -82,29 +97,83 @@ export class MessagesService {
         chatJid: jid,
         waMessageId: null,
         direction: 'out',
-        type: 'text',
+        type: draft.type,
         content: storedContent,
         status: 'queued',
         senderName: null,
         timestamp,
         idempotencyKey,
+        data: draft.data,
+        quotedWaMessageId: draft.quotedWaMessageId,
       });
       if (!row) return undefined;
-      const conversation = await this.repository.touchConversation(em, conversationId, timestamp, previewOf(storedContent, 'text'), false);
+      // A reaction changes an earlier message instead of starting a new one, so the preview stays.
+      const conversation =
+        draft.type === 'reaction'
+          ? (await this.repository.findConversation(em, conversationId))!
+          : await this.repository.touchConversation(em, conversationId, timestamp, previewOf(storedContent, draft.type), false);
       return { row, conversation };
     });
 
     // A concurrent request with the same idempotency key won the insert: return its message.
     if (!inserted) return (await this.findByIdempotencyKey(sessionId, idempotencyKey!))!;
 
-    this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: inserted.row.conversation_id, message: toMessageView(inserted.row) });
-    this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(inserted.conversation) });
+    if (draft.type !== 'reaction') {
+      this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: inserted.row.conversation_id, message: toMessageView(inserted.row) });
+      this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(inserted.conversation) });
+    }
     await this.outbox.kick(sessionId, tenantId);
 
     const [current] = await this.em
       .getConnection()
       .execute<{ wa_message_id: string | null; status: string }[]>('select wa_message_id, status from messages where id = ?', [inserted.row.id]);
     return { id: inserted.row.id, waMessageId: current.wa_message_id, status: current.status, conversationId: inserted.row.conversation_id };
+  }
+
+  /** Checks a message to send and turns it into what is stored: its type, readable text and data. */
+  private async draftOf(session: WhatsAppSession, jid: string, body: ReplyDto): Promise<OutboundDraft> {
+    const type = body.type ?? 'text';
+    const quoted = body.replyTo ? await this.findSentMessage(session, jid, body.replyTo, 'replyTo') : undefined;
+    const quotedWaMessageId = quoted?.wa_message_id ?? undefined;
+
+    switch (type) {
+      case 'location':
+        return { type, content: body.name ?? body.address ?? null, data: { latitude: body.latitude, longitude: body.longitude, name: body.name ?? null, address: body.address ?? null }, quotedWaMessageId };
+      case 'contact': {
+        const contact = parseRecipient(body.phoneNumber!, this.config.phone.defaultCountry, 'phoneNumber');
+        const digits = contact.phoneNumber.slice(1);
+        const vcard = ['BEGIN:VCARD', 'VERSION:3.0', `FN:${body.name}`, `TEL;type=CELL;type=VOICE;waid=${digits}:${contact.phoneNumber}`, 'END:VCARD'].join('\n');
+        return { type, content: body.name!, data: { contacts: [{ name: body.name, phoneNumber: contact.phoneNumber, vcard }] }, quotedWaMessageId };
+      }
+      case 'poll':
+        return { type, content: body.name!, data: { name: body.name, options: body.options, multiple: body.multiple ?? false }, quotedWaMessageId };
+      case 'reaction': {
+        const target = await this.findSentMessage(session, jid, body.messageId!, 'messageId');
+        return { type, content: body.emoji ?? '', data: { targetMessageId: target.id, targetWaMessageId: target.wa_message_id, emoji: body.emoji ?? '' } };
+      }
+      default: {
+        const content = body.content!;
+        if (content.length > MAX_TEXT_LENGTH) {
+          throw AppError.unprocessable('MESSAGE_TOO_LONG', `The text has ${content.length} characters; WhatsApp accepts at most ${MAX_TEXT_LENGTH}. Split it into several messages.`);
+        }
+        return { type: 'text', content, quotedWaMessageId };
+      }
+    }
+  }
+
+  /** A message of this chat that WhatsApp already has, so it can be quoted or reacted to. */
+  private async findSentMessage(session: WhatsAppSession, jid: string, messageId: string, field: string): Promise<{ id: string; wa_message_id: string }> {
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ id: string; wa_message_id: string | null }[]>('select id, wa_message_id from messages where id = ? and session_id = ? and chat_jid = ? and tenant_id = ?', [
+        messageId,
+        session.id,
+        jid,
+        session.tenantId,
+      ]);
+    if (!row) throw AppError.notFound('MESSAGE_NOT_FOUND', `${field} ${messageId} is not a message of this conversation.`);
+    if (!row.wa_message_id) throw AppError.conflict('MESSAGE_NOT_SENT', `${field} ${messageId} has not reached WhatsApp yet; wait until it is sent.`);
+    return { id: row.id, wa_message_id: row.wa_message_id };
   }
 
   /** Sends wait in the outbox only for a session that was linked and may come back by itself. */
@@ -147,6 +216,54 @@ export class MessagesService {
         [sessionId, key],
       );
     return row ? { id: row.id, waMessageId: row.wa_message_id, status: row.status, conversationId: row.conversation_id } : undefined;
+  }
+
+  /** Edits the text of one of our sent messages, on WhatsApp and here. */
+  async edit(tenantId: string, messageId: string, content: string): Promise<MessageView> {
+    if (content.length > MAX_TEXT_LENGTH) {
+      throw AppError.unprocessable('MESSAGE_TOO_LONG', `The text has ${content.length} characters; WhatsApp accepts at most ${MAX_TEXT_LENGTH}.`);
+    }
+    const target = await this.findOwnSentMessage(tenantId, messageId);
+    if (target.type !== 'text') throw AppError.conflict('MESSAGE_NOT_EDITABLE', `Message ${messageId} is a ${target.type}; only text can be edited.`);
+
+    await this.connections.send(target.session_id, target.chat_jid, { text: content, edit: this.keyOf(target) }, this.connections.generateMessageId(target.session_id));
+    const row = (await this.repository.applyEdit(this.em.fork(), target.session_id, target.wa_message_id, content.replace(/\u0000/g, '\uFFFD')))!;
+    const view = toMessageView(row);
+    this.realtime.publish(tenantId, 'message.updated', { sessionId: row.session_id, conversationId: row.conversation_id, id: row.id, content: view.content, editedAt: view.editedAt });
+    return view;
+  }
+
+  /** Deletes one of our sent messages for everyone. */
+  async deleteForEveryone(tenantId: string, messageId: string): Promise<MessageView> {
+    const target = await this.findOwnSentMessage(tenantId, messageId);
+    await this.connections.send(target.session_id, target.chat_jid, { delete: this.keyOf(target) }, this.connections.generateMessageId(target.session_id));
+    const row = (await this.repository.applyDelete(this.em.fork(), target.session_id, target.wa_message_id))!;
+    const view = toMessageView(row);
+    this.realtime.publish(tenantId, 'message.updated', { sessionId: row.session_id, conversationId: row.conversation_id, id: row.id, deletedAt: view.deletedAt });
+    return view;
+  }
+
+  private async findOwnSentMessage(tenantId: string, messageId: string): Promise<OwnMessageRow> {
+    const [row] = isUuid(messageId)
+      ? await this.em
+          .getConnection()
+          .execute<(OwnMessageRow & { direction: string; deleted_at: Date | null })[]>(
+            'select id, session_id, chat_jid, wa_message_id, type, direction, deleted_at from messages where id = ? and tenant_id = ?',
+            [messageId, tenantId],
+          )
+      : [];
+    if (!row) throw AppError.notFound('MESSAGE_NOT_FOUND', `Message ${messageId.slice(0, 64)} was not found in your tenant.`);
+    if (row.direction !== 'out') throw AppError.conflict('MESSAGE_NOT_OURS', `Message ${messageId} came from the customer; only messages you sent can be changed.`);
+    if (row.deleted_at) throw AppError.conflict('MESSAGE_DELETED', `Message ${messageId} was already deleted.`);
+    if (!row.wa_message_id) throw AppError.conflict('MESSAGE_NOT_SENT', `Message ${messageId} has not reached WhatsApp yet; wait until it is sent.`);
+    if (!this.connections.readySocket(row.session_id)) {
+      throw AppError.conflict('SESSION_NOT_CONNECTED', `Session ${row.session_id} is not connected in this app process. Connect it and try again.`);
+    }
+    return row as OwnMessageRow;
+  }
+
+  private keyOf(row: OwnMessageRow): { remoteJid: string; fromMe: true; id: string } {
+    return { remoteJid: row.chat_jid, fromMe: true, id: row.wa_message_id };
   }
 
   async markRead(tenantId: string, conversationId: string): Promise<ConversationView> {
@@ -197,7 +314,8 @@ export class MessagesService {
     if (query.filter.direction !== undefined && !['in', 'out'].includes(String(query.filter.direction))) {
       throw validationError([{ field: 'filter.direction', reason: 'must be "in" or "out"' }]);
     }
-    const where = ['m.tenant_id = ?'];
+    // Our own reactions are rows for the outbox only; they show under the message they react to.
+    const where = ['m.tenant_id = ?', "m.type <> 'reaction'"];
     const params: unknown[] = [tenantId];
     for (const [field, column] of [['conversationId', 'm.conversation_id'], ['sessionId', 'm.session_id'], ['direction', 'm.direction']] as const) {
       const value = query.filter[field];

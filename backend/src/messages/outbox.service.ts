@@ -1,3 +1,4 @@
+import type { AnyMessageContent, WAMessage } from '@whiskeysockets/baileys';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
@@ -14,6 +15,9 @@ import { MESSAGE_COLUMNS, MessagesRepository } from './messages.repository';
 
 interface QueuedRow {
   id: string;
+  type: string;
+  data: Record<string, unknown> | null;
+  quoted_message_id: string | null;
   /** Kept from an earlier attempt, so a resend carries the same id and the recipient sees it once. */
   wa_message_id: string | null;
   conversation_id: string;
@@ -156,10 +160,12 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   private async send(sessionId: string, tenantId: string, row: QueuedRow, waMessageId: string): Promise<void> {
     let updated: MessageRow | undefined;
     try {
-      const sent = await this.connections.sendText(sessionId, row.chat_jid, row.content, waMessageId);
+      const { content, quoted } = await this.buildContent(row);
+      const sent = await this.connections.send(sessionId, row.chat_jid, content, waMessageId, quoted);
       const payloadJson = sent?.message ? toPayloadJson(sent.message, this.baileys.BufferJSON.replacer) : undefined;
       updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'sent', null, payloadJson);
       this.attempts.delete(row.id);
+      if (row.type === 'reaction') await this.showOwnReaction(sessionId, tenantId, row);
     } catch (error) {
       if (isConnectionClosed(error) && (await this.requeue(sessionId, tenantId, row.id))) return;
       this.logger.warn({ sessionId, messageId: row.id, reason: (error as Error).message }, 'Failed to send a message');
@@ -167,6 +173,48 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'failed', failure);
     }
     if (updated) this.publishUpdate(tenantId, updated);
+  }
+
+  /** Builds what Baileys sends for a stored outbound message, with the message it quotes. */
+  private async buildContent(row: QueuedRow): Promise<{ content: AnyMessageContent; quoted?: WAMessage }> {
+    const data = row.data ?? {};
+    const quoted = row.quoted_message_id ? await this.loadAsWaMessage(row.quoted_message_id) : undefined;
+
+    switch (row.type) {
+      case 'location':
+        return { quoted, content: { location: { degreesLatitude: Number(data.latitude), degreesLongitude: Number(data.longitude), name: (data.name as string) ?? undefined, address: (data.address as string) ?? undefined } } };
+      case 'contact': {
+        const contacts = (data.contacts as { name: string; vcard: string }[]) ?? [];
+        return { quoted, content: { contacts: { displayName: contacts[0]?.name, contacts: contacts.map((contact) => ({ displayName: contact.name, vcard: contact.vcard })) } } };
+      }
+      case 'poll':
+        return { quoted, content: { poll: { name: String(data.name), values: data.options as string[], selectableCount: data.multiple ? 0 : 1 } } };
+      case 'reaction': {
+        const target = await this.loadAsWaMessage(String(data.targetMessageId));
+        return { content: { react: { text: String(data.emoji ?? ''), key: target!.key } } };
+      }
+      default:
+        return { quoted, content: { text: row.content } };
+    }
+  }
+
+  /** Rebuilds a stored message as Baileys' `WAMessage`, for quoting or reacting to it. */
+  private async loadAsWaMessage(messageId: string): Promise<WAMessage | undefined> {
+    const [row] = await this.em.fork().getConnection().execute<{ wa_message_id: string | null; chat_jid: string; direction: string; content: string | null; payload: unknown }[]>(
+      'select wa_message_id, chat_jid, direction, content, payload from messages where id = ?',
+      [messageId],
+    );
+    if (!row?.wa_message_id) return undefined;
+    const message = row.payload ? JSON.parse(JSON.stringify(row.payload), this.baileys.BufferJSON.reviver) : { conversation: row.content ?? '' };
+    return { key: { remoteJid: row.chat_jid, fromMe: row.direction === 'out', id: row.wa_message_id }, message } as WAMessage;
+  }
+
+  /** Our reaction shows under its message as soon as it left, like a customer's. */
+  private async showOwnReaction(sessionId: string, tenantId: string, row: QueuedRow): Promise<void> {
+    const target = await this.loadAsWaMessage(String(row.data?.targetMessageId));
+    if (!target?.key.id) return;
+    const reacted = await this.repository.applyReaction(this.em.fork(), sessionId, target.key.id, 'me', String(row.data?.emoji ?? ''));
+    if (reacted) this.publishUpdate(tenantId, reacted, { reactions: reacted.reactions });
   }
 
   /**
@@ -216,7 +264,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
 
   private queued(sessionId: string): Promise<QueuedRow[]> {
     return this.em.fork().getConnection().execute<QueuedRow[]>(
-      `select m.id, m.wa_message_id, m.conversation_id, m.chat_jid, m.content,
+      `select m.id, m.wa_message_id, m.conversation_id, m.chat_jid, m.content, m.type, m.data, m.quoted_message_id,
               exists (select 1 from messages i where i.conversation_id = m.conversation_id and i.direction = 'in') as has_inbound
        from messages m
        where m.session_id = ? and m.direction = 'out' and m.status = 'queued'

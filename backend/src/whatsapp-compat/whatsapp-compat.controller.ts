@@ -47,7 +47,7 @@ export class WhatsAppCompatController {
   @Post('send')
   async send(@CurrentUser() user: AuthUser, @Body() body: SendMessageDto, @Headers('idempotency-key') idempotencyKey?: string): Promise<SendResult> {
     const session = await this.sessions.findOrCreateDefault(user.tenantId);
-    return this.messages.sendText(user.tenantId, session.id, body.to, body.content, checkIdempotencyKey(idempotencyKey));
+    return this.messages.send(user.tenantId, session.id, body, checkIdempotencyKey(idempotencyKey));
   }
 
   @Roles('admin')

@@ -1,4 +1,4 @@
-import type { ConnectionState, WABrowserDescription, WAMessage, WASocket } from '@whiskeysockets/baileys';
+import type { AnyMessageContent, ConnectionState, WABrowserDescription, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
@@ -171,11 +171,11 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     return this.leases.isHeld(sessionId) && this.runtimes.has(sessionId);
   }
 
-  /** Hands a text to Baileys; resolves once it is written to the server. */
-  async sendText(sessionId: string, jid: string, text: string, messageId: string): Promise<WAMessage | undefined> {
+  /** Hands a message to Baileys; resolves once it is written to the server. */
+  async send(sessionId: string, jid: string, content: AnyMessageContent, messageId: string, quoted?: WAMessage): Promise<WAMessage | undefined> {
     const socket = this.runtimes.get(sessionId)?.status === 'connected' ? this.runtimes.get(sessionId)?.socket : undefined;
     if (!socket) throw AppError.conflict('SESSION_NOT_CONNECTED', `Session ${sessionId} is not connected.`);
-    return socket.sendMessage(jid, { text }, { messageId });
+    return socket.sendMessage(jid, content, { messageId, ...(quoted ? { quoted } : {}) });
   }
 
   generateMessageId(sessionId: string): string {

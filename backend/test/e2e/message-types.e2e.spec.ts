@@ -105,4 +105,95 @@ describe('Inbound message types from a customer phone', () => {
     const conversation = await request(server.url).get(`/api/conversations/${stored.conversationId}`).set(auth()).expect(200);
     expect(conversation.body.contact.phoneNumber).toBeNull();
   });
+
+  describe('outbound types', () => {
+    let conversationId: string;
+    let sessionId: string;
+
+    beforeAll(async () => {
+      const waMessageId = await customerSends({ content: 'Quiero hacer un pedido' });
+      const stored = await storedByWaId(waMessageId);
+      conversationId = stored.conversationId;
+      sessionId = stored.sessionId;
+    });
+
+    /** Replies in the conversation and waits until WhatsApp has the message (it has an id there). */
+    async function replyAndWait(body: Record<string, unknown>): Promise<{ id: string; waMessageId: string }> {
+      const sent = await request(server.url).post(`/api/conversations/${conversationId}/messages`).set(auth()).send(body).expect(201);
+      const waMessageId = await eventually(async () => {
+        const rows = await request(server.url).get('/api/messages').query({ filter: JSON.stringify({ conversationId }), range: '[0,499]' }).set(auth()).expect(200);
+        const row = rows.body.find((message: { id: string; status: string }) => message.id === sent.body.id && ['sent', 'delivered', 'read'].includes(message.status));
+        return row?.waMessageId as string | undefined;
+      });
+      return { id: sent.body.id, waMessageId };
+    }
+
+    async function inboxEntry(waMessageId: string): Promise<any> {
+      const entries = await waitForInboxEntries((list) => list.some((entry) => entry.waMessageId === waMessageId));
+      return entries.find((entry) => entry.waMessageId === waMessageId);
+    }
+
+    async function waitForInboxEntries(predicate: (entries: any[]) => boolean): Promise<any[]> {
+      return eventually(async () => {
+        const inbox = await request(server.url).get(`/api/sandbox/inbox/${CUSTOMER}`).set(auth()).expect(200);
+        return predicate(inbox.body) ? inbox.body : undefined;
+      });
+    }
+
+    it.each([
+      ['a location', { type: 'location', latitude: 4.65, longitude: -74.05, name: 'Panadería Sol' }, 'location'],
+      ['a contact', { type: 'contact', name: 'Luis', phoneNumber: '+57 300 000 0053' }, 'contact'],
+      ['a poll', { type: 'poll', name: '¿Qué sabor?', options: ['Mango', 'Lulo'], multiple: false }, 'poll'],
+    ])('sends %s that reaches the customer', async (_name, body, type) => {
+      const { waMessageId } = await replyAndWait(body);
+      const entry = await inboxEntry(waMessageId);
+      expect(entry.type).toBe(type);
+    });
+
+    it('sends a reply that quotes the customer message', async () => {
+      const quoted = await storedByWaId(await customerSends({ content: '¿Hay domicilio?' }));
+      const { waMessageId } = await replyAndWait({ content: 'Sí, hasta las 8', replyTo: quoted.id });
+      const entry = await inboxEntry(waMessageId);
+      expect(entry.quoted?.waMessageId).toBe(quoted.waMessageId);
+      const stored = await storedByWaId(waMessageId);
+      expect(stored.quotedMessageId).toBe(quoted.id);
+    });
+
+    it('reacts to a customer message without adding a bubble', async () => {
+      const target = await storedByWaId(await customerSends({ content: 'Gracias!' }));
+      const before = (await request(server.url).get(`/api/conversations/${conversationId}/messages`).query({ range: '[0,499]' }).set(auth())).body.length;
+      await request(server.url).post(`/api/conversations/${conversationId}/messages`).set(auth()).send({ type: 'reaction', messageId: target.id, emoji: '❤️' }).expect(201);
+
+      await feed.waitFor('message.updated', (payload) => payload.id === target.id && payload.reactions?.some((reaction: { by: string; emoji: string }) => reaction.by === 'me' && reaction.emoji === '❤️'));
+      const after = (await request(server.url).get(`/api/conversations/${conversationId}/messages`).query({ range: '[0,499]' }).set(auth())).body;
+      expect(after).toHaveLength(before);
+      await waitForInboxEntries((entries) => entries.some((entry) => entry.type === 'reaction'));
+    });
+
+    it('edits and deletes our own text for everyone', async () => {
+      const { id, waMessageId } = await replyAndWait({ content: 'Cuesta 5.000' });
+      const edited = await request(server.url).patch(`/api/messages/${id}`).set(auth()).send({ content: 'Cuesta 4.500' }).expect(200);
+      expect(edited.body).toMatchObject({ content: 'Cuesta 4.500', editedAt: expect.any(String) });
+      await waitForInboxEntries((entries) => entries.some((entry) => entry.waMessageId === waMessageId && entry.edited));
+
+      const deleted = await request(server.url).delete(`/api/messages/${id}`).set(auth()).expect(200);
+      expect(deleted.body.deletedAt).toEqual(expect.any(String));
+      await waitForInboxEntries((entries) => entries.some((entry) => entry.waMessageId === waMessageId && entry.deleted));
+
+      const again = await request(server.url).delete(`/api/messages/${id}`).set(auth()).expect(409);
+      expect(again.body.code).toBe('MESSAGE_DELETED');
+      expect(sessionId).toEqual(expect.any(String));
+    });
+
+    it('rejects malformed typed messages with the field named', async () => {
+      const missing = await request(server.url).post(`/api/conversations/${conversationId}/messages`).set(auth()).send({ type: 'location', latitude: 200 }).expect(400);
+      expect([...new Set(missing.body.errors.map((error: { field: string }) => error.field))].sort()).toEqual(['latitude', 'longitude']);
+      const poll = await request(server.url).post(`/api/conversations/${conversationId}/messages`).set(auth()).send({ type: 'poll', name: 'x', options: ['solo una'] }).expect(400);
+      expect(poll.body.errors[0].field).toBe('options');
+      const unknownTarget = await request(server.url).post(`/api/conversations/${conversationId}/messages`).set(auth()).send({ type: 'reaction', messageId: '00000000-0000-4000-8000-000000000000', emoji: '👍' }).expect(404);
+      expect(unknownTarget.body.code).toBe('MESSAGE_NOT_FOUND');
+      const tooLong = await request(server.url).post(`/api/conversations/${conversationId}/messages`).set(auth()).send({ content: 'a'.repeat(65_537) }).expect(422);
+      expect(tooLong.body.code).toBe('MESSAGE_TOO_LONG');
+    });
+  });
 });

@@ -68,10 +68,10 @@ describe('Outbox: queued sends, idempotency and pacing', () => {
     await new Promise((resolve) => setTimeout(resolve, CHAT_GAP_MS + 200));
     const handOffs: { at: number; jid: string }[] = [];
     const connections = server.app.get(ConnectionManager);
-    const original = connections.sendText.bind(connections);
-    const spy = jest.spyOn(connections, 'sendText').mockImplementation(async (session, jid, text, id) => {
+    const original = connections.send.bind(connections);
+    const spy = jest.spyOn(connections, 'send').mockImplementation(async (session, jid, content, id, quoted) => {
       handOffs.push({ at: Date.now(), jid });
-      return original(session, jid, text, id);
+      return original(session, jid, content, id, quoted);
     });
 
     const recipients = [ANA, LUIS, ANA, ANA, LUIS, ANA];
