@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 @Entity({ tableName: 'contacts' })
 export class Contact {
-  [OptionalProps]?: 'phoneNumber' | 'name' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'phoneNumber' | 'name' | 'lid' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -20,6 +20,10 @@ export class Contact {
 
   @Property({ type: 'text', nullable: true })
   name: string | null = null;
+
+  /** The customer's LID (such as 123456789012345@lid), once WhatsApp revealed it. */
+  @Property({ type: 'text', nullable: true })
+  lid: string | null = null;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

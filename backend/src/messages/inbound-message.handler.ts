@@ -8,8 +8,8 @@ import { WhatsAppEvent, WhatsAppEvents } from '../whatsapp-sessions/whatsapp-eve
 import type { MessageStatus } from './message.entity';
 import { MessageRow, previewOf, toConversationView, toMessageView, toPayloadJson } from './message.views';
 import { ExtractedContent, extractContent } from './message-content';
+import { ChatIdentity, IdentityService } from './identity.service';
 import { MessagesRepository } from './messages.repository';
-import { phoneNumberFromJid } from './phone';
 
 /** Baileys `proto.WebMessageInfo.Status` values mapped to Charla's outbound statuses. */
 const BAILEYS_STATUS: Record<number, MessageStatus | undefined> = { 0: 'failed', 1: 'pending', 2: 'sent', 3: 'delivered', 4: 'read', 5: 'played' };
@@ -32,6 +32,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     private readonly repository: MessagesRepository,
     private readonly realtime: RealtimeEvents,
     private readonly whatsappEvents: WhatsAppEvents,
+    private readonly identity: IdentityService,
     @Inject(BAILEYS) private readonly baileys: Baileys,
   ) {}
 
@@ -85,7 +86,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
   }
 
   private async storeInbound(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
-    const chat = this.chatOf(message);
+    const chat = await this.chatOf(tenantId, message);
     if (!chat || !message.key.id) return;
 
     const extracted = message.message ? extractContent(message.message) : { type: message.messageStubType === 2 ? 'undecryptable' : 'unknown', content: null };
@@ -94,7 +95,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
 
     const timestamp = toDate(message.messageTimestamp);
     const result = await this.em.fork().transactional(async (em) => {
-      const contactId = await this.repository.upsertContact(em, tenantId, chat.jid, chat.phoneNumber, message.pushName ?? null);
+      const contactId = await this.repository.upsertContact(em, tenantId, chat.jid, chat.phoneNumber, message.pushName ?? null, chat.lid);
       const conversationId = await this.repository.upsertConversation(em, tenantId, sessionId, contactId, chat.jid);
       const row = await this.repository.insertMessage(em, {
         tenantId,
@@ -206,15 +207,16 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     this.realtime.publish(tenantId, 'message.updated', { sessionId, conversationId: row.conversation_id, id: row.id, status: row.status });
   }
 
-  /** The one-to-one chat of a message, by phone number when WhatsApp names it; other chats are skipped for now. */
-  private chatOf(message: WAMessage): { jid: string; phoneNumber: string | null } | undefined {
+  /** The one-to-one chat of a message, by phone number when WhatsApp reveals it; other chats are skipped for now. */
+  private async chatOf(tenantId: string, message: WAMessage): Promise<ChatIdentity | undefined> {
     const candidates = [message.key.remoteJid, (message.key as { remoteJidAlt?: string }).remoteJidAlt].filter(Boolean) as string[];
-    const personal = candidates.filter((jid) => this.baileys.isPnUser(jid) || this.baileys.isLidUser(jid));
-    if (personal.length === 0) return undefined;
-
-    const phoneJid = personal.find((jid) => this.baileys.isPnUser(jid));
-    const jid = this.baileys.jidNormalizedUser(phoneJid ?? personal[0]);
-    return { jid, phoneNumber: phoneNumberFromJid(jid) };
+    const phoneJid = candidates.find((jid) => this.baileys.isPnUser(jid));
+    const lidJid = candidates.find((jid) => this.baileys.isLidUser(jid));
+    return this.identity.resolve(
+      tenantId,
+      phoneJid ? this.baileys.jidNormalizedUser(phoneJid) : undefined,
+      lidJid ? this.baileys.jidNormalizedUser(lidJid) : undefined,
+    );
   }
 }
 

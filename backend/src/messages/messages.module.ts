@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WhatsAppSessionsModule } from '../whatsapp-sessions/whatsapp-sessions.module';
 import { ContactsController } from './contacts.controller';
+import { IdentityService } from './identity.service';
 import { InboundMessageHandler } from './inbound-message.handler';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
@@ -11,7 +12,7 @@ import { DatabaseStoredMessageLookup } from './stored-message.lookup';
 @Module({
   imports: [WhatsAppSessionsModule],
   controllers: [MessagesController, ContactsController],
-  providers: [MessagesRepository, MessagesService, OutboxService, InboundMessageHandler, DatabaseStoredMessageLookup],
+  providers: [MessagesRepository, IdentityService, MessagesService, OutboxService, InboundMessageHandler, DatabaseStoredMessageLookup],
   exports: [MessagesService, InboundMessageHandler, MessagesRepository],
 })
 export class MessagesModule {}

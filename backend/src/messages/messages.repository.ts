@@ -39,16 +39,17 @@ const CONVERSATION_SELECT = `
  */
 @Injectable()
 export class MessagesRepository {
-  async upsertContact(em: EntityManager, tenantId: string, jid: string, phoneNumber: string | null, name: string | null): Promise<string> {
+  async upsertContact(em: EntityManager, tenantId: string, jid: string, phoneNumber: string | null, name: string | null, lid: string | null = null): Promise<string> {
     const [row] = await this.query<{ id: string }>(
       em,
-      `insert into contacts (id, tenant_id, jid, phone_number, name) values (?, ?, ?, ?, ?)
+      `insert into contacts (id, tenant_id, jid, phone_number, name, lid) values (?, ?, ?, ?, ?, ?)
        on conflict (tenant_id, jid) do update
          set name = coalesce(excluded.name, contacts.name),
              phone_number = coalesce(contacts.phone_number, excluded.phone_number),
+             lid = coalesce(contacts.lid, excluded.lid),
              updated_at = case when excluded.name is distinct from contacts.name and excluded.name is not null then now() else contacts.updated_at end
        returning id`,
-      [randomUUID(), tenantId, jid, phoneNumber, name],
+      [randomUUID(), tenantId, jid, phoneNumber, name, lid],
     );
     return row.id;
   }

@@ -22,6 +22,8 @@ export interface RealtimeEventMap {
   'message.created': { sessionId: string; conversationId: string; message: unknown };
   'message.updated': { sessionId: string; conversationId: string; id: string; status?: string; [changed: string]: unknown };
   'conversation.updated': { conversation: unknown };
+  /** Two conversations turned out to be one person (a LID and a phone number); `from` is gone. */
+  'conversation.merged': { from: string; into: string };
 }
 
 export type RealtimeEventName = keyof RealtimeEventMap;

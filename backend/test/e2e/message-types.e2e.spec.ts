@@ -106,6 +106,31 @@ describe('Inbound message types from a customer phone', () => {
     expect(conversation.body.contact.phoneNumber).toBeNull();
   });
 
+  it('merges a LID-only conversation into the phone-number one once WhatsApp reveals the number', async () => {
+    const customer = '+573000000055';
+    const hidden = await storedByWaId(await customerSends({ content: 'Escribo sin número', addressing: 'lid-without-pn' }, customer));
+    const hiddenConversation = await request(server.url).get(`/api/conversations/${hidden.conversationId}`).set(auth()).expect(200);
+    expect(hiddenConversation.body.contact.phoneNumber).toBeNull();
+
+    // The business writes to the number: a second conversation, since nothing links the two yet.
+    const outbound = await request(server.url).post(`/api/sessions/${hidden.sessionId}/messages`).set(auth()).send({ to: customer, content: 'Hola, ¿le ayudamos?' }).expect(201);
+    expect(outbound.body.conversationId).not.toBe(hidden.conversationId);
+
+    // A message that carries both the LID and the number joins them.
+    const revealed = await storedByWaId(await customerSends({ content: 'Ahora con número', addressing: 'lid' }, customer));
+    expect(revealed.conversationId).toBe(outbound.body.conversationId);
+    expect(await feed.waitFor('conversation.merged', (payload) => payload.from === hidden.conversationId)).toEqual({ from: hidden.conversationId, into: outbound.body.conversationId });
+
+    const conversation = await request(server.url).get(`/api/conversations/${revealed.conversationId}`).set(auth()).expect(200);
+    expect(conversation.body.contact.phoneNumber).toBe(customer);
+    const thread = await request(server.url).get(`/api/conversations/${revealed.conversationId}/messages`).set(auth()).expect(200);
+    expect(thread.body.map((message: { content: string }) => message.content)).toEqual(['Escribo sin número', 'Hola, ¿le ayudamos?', 'Ahora con número']);
+    await request(server.url).get(`/api/conversations/${hidden.conversationId}`).set(auth()).expect(404);
+
+    const again = await storedByWaId(await customerSends({ content: 'Otra vez sin número', addressing: 'lid-without-pn' }, customer));
+    expect(again.conversationId).toBe(revealed.conversationId);
+  });
+
   describe('outbound types', () => {
     let conversationId: string;
     let sessionId: string;

@@ -1,0 +1,116 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { RealtimeEvents } from '../realtime/realtime-events';
+import { phoneNumberFromJid } from './phone';
+
+export interface ChatIdentity {
+  /** The JID conversations are keyed by: the phone-number JID when known, else the LID. */
+  jid: string;
+  phoneNumber: string | null;
+  lid: string | null;
+}
+
+/**
+ * One contact per person whether WhatsApp names them by phone number or by LID. A message that
+ * carries both teaches the mapping; when a person already has a LID-only contact, that contact,
+ * its conversations and messages move to the phone-number contact (`conversation.merged`).
+ */
+@Injectable()
+export class IdentityService {
+  private readonly logger = new Logger(IdentityService.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly realtime: RealtimeEvents,
+  ) {}
+
+  /** Resolves the chat of a one-to-one message from the JIDs Baileys reports for it. */
+  async resolve(tenantId: string, phoneJid: string | undefined, lidJid: string | undefined): Promise<ChatIdentity | undefined> {
+    if (phoneJid && lidJid) {
+      await this.learn(tenantId, lidJid, phoneJid);
+      return { jid: phoneJid, phoneNumber: phoneNumberFromJid(phoneJid), lid: lidJid };
+    }
+    if (phoneJid) return { jid: phoneJid, phoneNumber: phoneNumberFromJid(phoneJid), lid: null };
+    if (!lidJid) return undefined;
+
+    // A LID alone: use the person's phone-number contact when the mapping is already known.
+    const [known] = await this.execute<{ jid: string; phone_number: string | null }>(this.em, 'select jid, phone_number from contacts where tenant_id = ? and lid = ?', [tenantId, lidJid]);
+    if (known) return { jid: known.jid, phoneNumber: known.phone_number, lid: lidJid };
+    // NOTE: a LID is never shown as a number; the contact has no phone number until WhatsApp reveals it.
+    return { jid: lidJid, phoneNumber: null, lid: lidJid };
+  }
+
+  /** Records that `lidJid` and `phoneJid` are one person, merging a LID-only contact into the other. */
+  async learn(tenantId: string, lidJid: string, phoneJid: string): Promise<void> {
+    const merges = await this.em.fork().transactional(async (em) => {
+      const [lidContact] = await this.execute<{ id: string }>(em, 'select id from contacts where tenant_id = ? and jid = ? for update', [tenantId, lidJid]);
+      const [phoneContact] = await this.execute<{ id: string; lid: string | null }>(em, 'select id, lid from contacts where tenant_id = ? and jid = ? for update', [tenantId, phoneJid]);
+
+      if (!lidContact) {
+        if (phoneContact && phoneContact.lid !== lidJid) {
+          await this.execute(em, 'update contacts set lid = null where tenant_id = ? and lid = ? and id <> ?', [tenantId, lidJid, phoneContact.id]);
+          await this.execute(em, 'update contacts set lid = ?, updated_at = now() where id = ?', [lidJid, phoneContact.id]);
+        }
+        return [];
+      }
+
+      if (!phoneContact) {
+        // The LID contact simply learns its number.
+        await this.execute(em, 'update contacts set jid = ?, phone_number = ?, lid = ?, updated_at = now() where id = ?', [phoneJid, phoneNumberFromJid(phoneJid), lidJid, lidContact.id]);
+        await this.execute(em, 'update conversations set chat_jid = ? where contact_id = ?', [phoneJid, lidContact.id]);
+        await this.execute(em, 'update messages set chat_jid = ? where chat_jid = ? and tenant_id = ?', [phoneJid, lidJid, tenantId]);
+        return [];
+      }
+
+      return this.mergeContacts(em, tenantId, lidContact.id, phoneContact.id, lidJid, phoneJid);
+    });
+
+    for (const merge of merges) {
+      this.logger.log({ tenantId, from: merge.from, into: merge.into }, 'Merged a LID conversation into the phone-number conversation');
+      this.realtime.publish(tenantId, 'conversation.merged', merge);
+    }
+  }
+
+  private async mergeContacts(em: EntityManager, tenantId: string, fromContact: string, intoContact: string, lidJid: string, phoneJid: string): Promise<{ from: string; into: string }[]> {
+    const merges: { from: string; into: string }[] = [];
+    const conversations = await this.execute<{ id: string; session_id: string }>(em, 'select id, session_id from conversations where contact_id = ?', [fromContact]);
+
+    for (const conversation of conversations) {
+      const [target] = await this.execute<{ id: string }>(em, 'select id from conversations where session_id = ? and contact_id = ?', [conversation.session_id, intoContact]);
+      if (!target) {
+        await this.execute(em, 'update conversations set contact_id = ?, chat_jid = ? where id = ?', [intoContact, phoneJid, conversation.id]);
+        await this.execute(em, 'update messages set chat_jid = ? where conversation_id = ?', [phoneJid, conversation.id]);
+        continue;
+      }
+
+      // Messages keep their WhatsApp ids; one already present under the phone JID is the same message.
+      await this.execute(
+        em,
+        `delete from messages m where m.conversation_id = ? and exists (
+           select 1 from messages o where o.session_id = m.session_id and o.chat_jid = ? and o.wa_message_id = m.wa_message_id and o.direction = m.direction)`,
+        [conversation.id, phoneJid],
+      );
+      await this.execute(em, 'update messages set conversation_id = ?, chat_jid = ? where conversation_id = ?', [target.id, phoneJid, conversation.id]);
+      await this.execute(
+        em,
+        `update conversations t set
+           unread_count = t.unread_count + f.unread_count,
+           last_message_at = greatest(t.last_message_at, f.last_message_at),
+           last_message_preview = case when f.last_message_at > coalesce(t.last_message_at, '-infinity') then f.last_message_preview else t.last_message_preview end,
+           updated_at = now()
+         from conversations f where t.id = ? and f.id = ?`,
+        [target.id, conversation.id],
+      );
+      await this.execute(em, 'delete from conversations where id = ?', [conversation.id]);
+      merges.push({ from: conversation.id, into: target.id });
+    }
+
+    await this.execute(em, 'delete from contacts where id = ?', [fromContact]);
+    await this.execute(em, 'update contacts set lid = ?, updated_at = now() where id = ?', [lidJid, intoContact]);
+    return merges;
+  }
+
+  private execute<T = unknown>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+    return em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
+  }
+}
