@@ -110,6 +110,9 @@ class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @IsInt() @Min(500)
   WHATSAPP_KEEPALIVE_MS?: number;
 
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0)
+  HISTORY_SYNC_DAYS?: number;
+
   @Transform(toInt) @IsOptional() @IsInt() @Min(500)
   LEASE_TTL_MS?: number;
 
@@ -147,6 +150,8 @@ export interface AppConfig {
     reconnect: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number };
     /** How long a connected session may go without finishing its initial sync before the watchdog acts. */
     syncWatchdogMs: number;
+    /** History older than this many days is not stored after a link (0 stores none). */
+    historySyncDays: number;
     /** Interval of the keep-alive pings. Baileys treats a connection as lost when no frame arrives for this long plus 5 s. */
     keepAliveMs: number;
   };
@@ -213,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
       syncWatchdogMs: raw.SYNC_WATCHDOG_MS ?? 60_000,
       keepAliveMs: raw.WHATSAPP_KEEPALIVE_MS ?? 30_000,
+      historySyncDays: raw.HISTORY_SYNC_DAYS ?? 30,
     },
     outbox: {
       sessionGapMs: raw.OUTBOX_SESSION_GAP_MS ?? 1000,

@@ -2,6 +2,8 @@ import type { WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { RealtimeEvents } from '../realtime/realtime-events';
 import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
 import { WhatsAppEvent, WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
@@ -13,6 +15,8 @@ import { MessagesRepository } from './messages.repository';
 
 /** Baileys `proto.WebMessageInfo.Status` values mapped to Charla's outbound statuses. */
 const BAILEYS_STATUS: Record<number, MessageStatus | undefined> = { 0: 'failed', 1: 'pending', 2: 'sent', 3: 'delivered', 4: 'read', 5: 'played' };
+
+const HISTORY_BATCH_SIZE = 200;
 
 /** Server error codes in a message ack that mean the account may not reach out to new contacts. */
 const RESTRICTION_CODES = new Set(['463', '475']);
@@ -33,6 +37,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     private readonly realtime: RealtimeEvents,
     private readonly whatsappEvents: WhatsAppEvents,
     private readonly identity: IdentityService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BAILEYS) private readonly baileys: Baileys,
   ) {}
 
@@ -64,6 +69,11 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
 
   private async handle(event: WhatsAppEvent): Promise<void> {
     if (event.type === 'session.ready') return;
+
+    if (event.type === 'history.set') {
+      await this.storeHistory(event.tenantId, event.sessionId, event.messages);
+      return;
+    }
 
     if (event.type === 'messages.update') {
       for (const update of event.updates) await this.guard(event, update.key.id, () => this.applyUpdate(event.tenantId, event.sessionId, update));
@@ -122,6 +132,64 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     if (!result) return;
     this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: result.row.conversation_id, message: toMessageView(result.row) });
     this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(result.conversation) });
+  }
+
+  /**
+   * Stores a history sync in batches, without a `message.created` event per message: one
+   * `conversation.updated` per conversation it touched tells the panel. Messages older than the
+   * configured window are skipped, and the same message synced twice is stored once.
+   */
+  private async storeHistory(tenantId: string, sessionId: string, messages: WAMessage[]): Promise<void> {
+    const oldest = Date.now() - this.config.whatsapp.historySyncDays * 86_400_000;
+    const touched = new Map<string, unknown>();
+    let stored = 0;
+
+    for (let start = 0; start < messages.length; start += HISTORY_BATCH_SIZE) {
+      const batch = messages.slice(start, start + HISTORY_BATCH_SIZE).filter((message) => toDate(message.messageTimestamp).getTime() >= oldest);
+      await this.em.fork().transactional(async (em) => {
+        for (const message of batch) {
+          const row = await this.storeHistoryMessage(em, tenantId, sessionId, message).catch((error: Error) => {
+            this.logger.warn({ sessionId, waMessageId: message.key.id, reason: error.message }, 'Skipped one history message');
+            return undefined;
+          });
+          if (!row) continue;
+          stored += 1;
+          touched.set(row.conversation_id, await this.repository.findConversation(em, row.conversation_id));
+        }
+      });
+    }
+
+    for (const conversation of touched.values()) this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(conversation as never) });
+    this.logger.log({ sessionId, received: messages.length, stored }, 'Stored a history sync');
+  }
+
+  private async storeHistoryMessage(em: EntityManager, tenantId: string, sessionId: string, message: WAMessage): Promise<MessageRow | undefined> {
+    const extracted = message.message ? extractContent(message.message) : undefined;
+    if (!extracted || ['reaction', 'edit', 'delete', 'pollVote'].includes(extracted.type) || !message.key.id) return undefined;
+    const chat = await this.chatOf(tenantId, message);
+    if (!chat) return undefined;
+
+    const fromMe = Boolean(message.key.fromMe);
+    const timestamp = toDate(message.messageTimestamp);
+    const contactId = await this.repository.upsertContact(em, tenantId, chat.jid, chat.phoneNumber, fromMe ? null : (message.pushName ?? null), chat.lid);
+    const conversationId = await this.repository.upsertConversation(em, tenantId, sessionId, contactId, chat.jid);
+    const row = await this.repository.insertMessage(em, {
+      tenantId,
+      sessionId,
+      conversationId,
+      chatJid: chat.jid,
+      waMessageId: message.key.id,
+      direction: fromMe ? 'out' : 'in',
+      type: extracted.type,
+      content: stripNul(extracted.content),
+      status: fromMe ? (BAILEYS_STATUS[message.status ?? 2] ?? 'sent') : 'received',
+      senderName: fromMe ? null : (message.pushName ?? null),
+      timestamp,
+      data: extracted.data,
+      quotedWaMessageId: extracted.quotedWaMessageId,
+    });
+    if (row) await this.repository.touchConversation(em, conversationId, timestamp, previewOf(row.content, row.type), false);
+    return row;
   }
 
   /**

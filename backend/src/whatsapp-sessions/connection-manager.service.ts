@@ -388,6 +388,9 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       if (events['messages.update']) {
         this.events.emit({ type: 'messages.update', sessionId, tenantId: runtime.tenantId, updates: events['messages.update'] });
       }
+      if (events['messaging-history.set']?.messages.length) {
+        this.events.emit({ type: 'history.set', sessionId, tenantId: runtime.tenantId, messages: events['messaging-history.set'].messages });
+      }
 
       const update = events['connection.update'];
       if (!update) return;

@@ -10,6 +10,8 @@ interface SessionRef {
 export type WhatsAppEvent =
   | (SessionRef & { type: 'messages.upsert'; messages: WAMessage[]; upsertType: 'notify' | 'append' })
   | (SessionRef & { type: 'messages.update'; updates: WAMessageUpdate[] })
+  /** Chats and messages the phone pushed after linking (history sync), stored in bulk. */
+  | (SessionRef & { type: 'history.set'; messages: WAMessage[] })
   /** The session is connected and synced (or the outbox got new messages): queued sends may go out. */
   | (SessionRef & { type: 'session.ready' });
 

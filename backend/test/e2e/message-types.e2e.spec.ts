@@ -3,6 +3,7 @@ import type { RunningServer } from '../../src/bootstrap';
 import { linkNewSession } from '../setup/flows';
 import { startTestSimulator } from '../setup/simulator';
 import { createTestEnvironment, eventually, FeedClient, login, startTestServer, TestEnvironment } from '../setup/test-app';
+import { withClient } from '../setup/test-database';
 
 const BUSINESS = '+573000000051';
 const CUSTOMER = '+573000000052';
@@ -129,6 +130,38 @@ describe('Inbound message types from a customer phone', () => {
 
     const again = await storedByWaId(await customerSends({ content: 'Otra vez sin número', addressing: 'lid-without-pn' }, customer));
     expect(again.conversationId).toBe(revealed.conversationId);
+  });
+
+  it('stores a history sync without an event per message', async () => {
+    const customer = '+573000000056';
+    const now = Math.floor(Date.now() / 1000);
+    const history = {
+      phoneNumber: BUSINESS,
+      contacts: [{ phoneNumber: customer, name: 'Marta', messages: [{ content: 'Pedido de ayer', timestamp: now - 3600 }, { fromMe: true, content: 'Listo, enviado', timestamp: now - 3500 }] }],
+    };
+    const push = async () => {
+      const response = await fetch(new URL('/control/history', simulator.simulator.controlUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(history) });
+      expect(response.status).toBe(201);
+    };
+
+    await push();
+    const thread = await eventually(async () => {
+      const conversations = await request(server.url).get('/api/conversations').query({ filter: JSON.stringify({ q: '573000000056' }) }).set(auth()).expect(200);
+      if (conversations.body.length !== 1) return undefined;
+      const messages = await request(server.url).get(`/api/conversations/${conversations.body[0].id}/messages`).set(auth()).expect(200);
+      return messages.body.length === 2 ? messages.body : undefined;
+    });
+    expect(thread.map((message: { direction: string; content: string }) => [message.direction, message.content])).toEqual([
+      ['in', 'Pedido de ayer'],
+      ['out', 'Listo, enviado'],
+    ]);
+    expect(feed.events.some((entry) => entry.event === 'message.created' && ['Pedido de ayer', 'Listo, enviado'].includes(entry.payload.message.content))).toBe(false);
+    await feed.waitFor('conversation.updated', (payload) => payload.conversation.contact.phoneNumber === customer);
+
+    const { rows } = await withClient(environment.database.url, (client) =>
+      client.query("select c.unread_count from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_number = $1", [customer]),
+    );
+    expect(rows).toEqual([{ unread_count: 0 }]);
   });
 
   describe('outbound types', () => {
