@@ -83,7 +83,28 @@ export interface Message extends RaRecord<string> {
     error: { code?: string; message?: string } | null;
     timestamp: string;
     senderName?: string | null;
+    /** Type-specific fields: coordinates, contacts, poll options, link preview, mimetype… */
+    data?: Record<string, unknown> | null;
+    quotedMessageId?: string | null;
+    reactions?: Reaction[] | null;
+    editedAt?: string | null;
+    deletedAt?: string | null;
 }
+
+export interface Reaction {
+    /** `me` for the business's own reaction, otherwise the customer's JID. */
+    by: string;
+    emoji: string;
+    at?: string;
+}
+
+/** Body of a message the panel sends in a conversation. `reply` also takes a plain string for text. */
+export type OutgoingMessage =
+    | { type?: 'text'; content: string; replyTo?: string }
+    | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string; replyTo?: string }
+    | { type: 'reaction'; messageId: string; emoji: string }
+    | { type: 'contact'; name: string; phoneNumber: string; replyTo?: string }
+    | { type: 'poll'; name: string; options: string[]; multiple: boolean; replyTo?: string };
 
 export interface Contact extends RaRecord<string> {
     name: string | null;

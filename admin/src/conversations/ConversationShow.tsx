@@ -16,6 +16,7 @@ import { useCharlaDataProvider } from '../common/useCharlaDataProvider';
 import { patchRecord } from '../realtime/cacheUpdates';
 import { useRealtimeEvent } from '../realtime/RealtimeProvider';
 import type { Conversation } from '../types';
+import { ComposerProvider } from './ComposerContext';
 import { contactLabel } from './contactLabel';
 import { MessageThread } from './MessageThread';
 import { ReplyBox } from './ReplyBox';
@@ -104,8 +105,10 @@ function ConversationView() {
                     </Typography>
                 </Box>
             </Stack>
-            <MessageThread conversationId={String(conversation.id)} />
-            <ReplyBox conversation={conversation} />
+            <ComposerProvider key={String(conversation.id)}>
+                <MessageThread conversationId={String(conversation.id)} />
+                <ReplyBox conversation={conversation} />
+            </ComposerProvider>
         </Card>
     );
 }

@@ -58,6 +58,11 @@ export function MessageThread({ conversationId }: { conversationId: string }) {
     }
 
     const hasOlder = (data?.total ?? 0) > messages.length;
+    const byId = new Map<string, Message>();
+    for (const message of messages) {
+        byId.set(String(message.id), message);
+        if (message.waMessageId) byId.set(message.waMessageId, message);
+    }
 
     return (
         <Box
@@ -90,7 +95,10 @@ export function MessageThread({ conversationId }: { conversationId: string }) {
                     {(index === 0 || dayOf(messages[index - 1].timestamp) !== dayOf(message.timestamp)) && (
                         <DaySeparator timestamp={message.timestamp} />
                     )}
-                    <MessageBubble message={message} />
+                    <MessageBubble
+                        message={message}
+                        quoted={message.quotedMessageId ? byId.get(String(message.quotedMessageId)) : undefined}
+                    />
                 </Fragment>
             ))}
         </Box>

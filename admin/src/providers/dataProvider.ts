@@ -5,6 +5,7 @@ import type {
     Conversation,
     DashboardStats,
     Message,
+    OutgoingMessage,
     PairingCode,
     QrInfo,
     SandboxInboxItem,
@@ -28,7 +29,10 @@ export interface CharlaDataProvider extends DataProvider {
     requestPairingCode(id: Identifier, phoneNumber: string): Promise<PairingCode>;
     getThread(conversationId: Identifier, params: ThreadParams): Promise<GetListResult<Message>>;
     markConversationRead(id: Identifier): Promise<Conversation>;
-    reply(conversationId: Identifier, content: string): Promise<SendResult>;
+    /** Sends a message: a string is a text message, an object any other type (with `replyTo` to quote). */
+    reply(conversationId: Identifier, body: string | OutgoingMessage): Promise<SendResult>;
+    editMessage(messageId: Identifier, content: string): Promise<Message>;
+    deleteMessage(messageId: Identifier): Promise<void>;
     sandboxScan(qr: string, phoneNumber: string, pushName: string): Promise<unknown>;
     sandboxSend(from: string, to: string, content: string, pushName?: string): Promise<unknown>;
     sandboxInbox(phoneNumber: string): Promise<SandboxInboxItem[]>;
@@ -120,7 +124,13 @@ export function createDataProvider(client: HttpClient = httpClient, apiUrl = API
             return { data: messages, total: Number.isNaN(total) ? messages.length : total };
         },
         markConversationRead: conversationId => post<Conversation>(`/conversations/${id(conversationId)}/read`),
-        reply: (conversationId, content) => post<SendResult>(`/conversations/${id(conversationId)}/messages`, { content }),
+        reply: (conversationId, body) =>
+            post<SendResult>(`/conversations/${id(conversationId)}/messages`, typeof body === 'string' ? { content: body } : body),
+        editMessage: (messageId, content) =>
+            json<Message>(`/messages/${id(messageId)}`, { method: 'PATCH', body: JSON.stringify({ content }) }),
+        async deleteMessage(messageId) {
+            await client(`${apiUrl}/messages/${id(messageId)}`, { method: 'DELETE' });
+        },
 
         sandboxScan: (qr, phoneNumber, pushName) => post('/sandbox/scan', { qr, phoneNumber, pushName }),
         sandboxSend: (from, to, content, pushName) =>

@@ -4,7 +4,7 @@ import { Contact } from './contact.entity';
 
 @Entity({ tableName: 'conversations' })
 export class Conversation {
-  [OptionalProps]?: 'lastMessageAt' | 'lastMessagePreview' | 'unreadCount' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'contact' | 'groupJid' | 'groupName' | 'lastMessageAt' | 'lastMessagePreview' | 'unreadCount' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -15,8 +15,15 @@ export class Conversation {
   @Property({ type: 'uuid' })
   sessionId!: string;
 
-  @ManyToOne(() => Contact, { fieldName: 'contact_id' })
-  contact!: Contact;
+  /** The customer of a one-to-one chat; null for a group conversation. */
+  @ManyToOne(() => Contact, { fieldName: 'contact_id', nullable: true })
+  contact: Contact | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  groupJid: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  groupName: string | null = null;
 
   @Property({ type: 'text' })
   chatJid!: string;

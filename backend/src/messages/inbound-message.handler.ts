@@ -9,7 +9,8 @@ import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
 import { WhatsAppEvent, WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
 import type { MessageStatus } from './message.entity';
 import { MessageRow, previewOf, toConversationView, toMessageView, toPayloadJson } from './message.views';
-import { ExtractedContent, extractContent } from './message-content';
+import { DEFAULT_SETTINGS, TenantSettings } from '../settings/settings.service';
+import { classifyJid, ExtractedContent, extractContent } from './message-content';
 import { ChatIdentity, IdentityService } from './identity.service';
 import { MessagesRepository } from './messages.repository';
 
@@ -96,6 +97,12 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
   }
 
   private async storeInbound(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
+    const kind = classifyJid(message.key.remoteJid);
+    if (kind === 'group' || kind === 'status' || kind === 'newsletter') {
+      if (await this.policyAllows(tenantId, kind)) await this.storeSharedChatMessage(tenantId, sessionId, message);
+      return;
+    }
+
     const chat = await this.chatOf(tenantId, message);
     if (!chat || !message.key.id) return;
 
@@ -132,6 +139,58 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     if (!result) return;
     this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: result.row.conversation_id, message: toMessageView(result.row) });
     this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(result.conversation) });
+  }
+
+  /**
+   * Stores a message of a group, a status broadcast or a channel: the conversation is the shared
+   * chat, and each message names the member who wrote it.
+   */
+  private async storeSharedChatMessage(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
+    const chatJid = message.key.remoteJid!;
+    const extracted = message.message ? extractContent(message.message) : { type: 'unknown', content: null };
+    if (!extracted || !message.key.id) return;
+
+    const key = message.key as { participant?: string | null; participantAlt?: string | null };
+    const members = [key.participant, key.participantAlt].filter(Boolean) as string[];
+    const senderJid = members.find((jid) => this.baileys.isPnUser(jid)) ?? members[0] ?? null;
+    if (await this.applyToEarlierMessage(tenantId, sessionId, extracted, senderJid ?? chatJid)) return;
+
+    const timestamp = toDate(message.messageTimestamp);
+    const result = await this.em.fork().transactional(async (em) => {
+      const conversationId = await this.repository.upsertGroupConversation(em, tenantId, sessionId, chatJid, null);
+      const row = await this.repository.insertMessage(em, {
+        tenantId,
+        sessionId,
+        conversationId,
+        chatJid,
+        waMessageId: message.key.id!,
+        direction: 'in',
+        type: extracted.type,
+        content: stripNul(extracted.content),
+        status: 'received',
+        senderName: message.pushName ?? null,
+        senderJid: senderJid ? this.baileys.jidNormalizedUser(senderJid) : null,
+        timestamp,
+        payloadJson: message.message ? toPayloadJson(message.message, this.baileys.BufferJSON.replacer) : undefined,
+        data: extracted.data,
+        quotedWaMessageId: extracted.quotedWaMessageId,
+      });
+      if (!row) return undefined;
+      const conversation = await this.repository.touchConversation(em, conversationId, timestamp, previewOf(row.content, row.type), true);
+      return { row, conversation };
+    });
+
+    if (!result) return;
+    this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: result.row.conversation_id, message: toMessageView(result.row) });
+    this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(result.conversation) });
+  }
+
+  /** The tenant's policy for groups, status broadcasts and channels (a primary-key read, so a change applies at once). */
+  private async policyAllows(tenantId: string, kind: 'group' | 'status' | 'newsletter'): Promise<boolean> {
+    const [row] = await this.em.getConnection().execute<{ settings: Partial<TenantSettings> }[]>('select settings from tenants where id = ?', [tenantId]);
+    const settings: TenantSettings = { ...DEFAULT_SETTINGS, ...(row?.settings ?? {}) };
+    const policy = kind === 'group' ? settings.groups : kind === 'status' ? settings.statuses : settings.channels;
+    return policy === 'store';
   }
 
   /**

@@ -13,6 +13,8 @@ export interface MessageView {
   error: MessageError | null;
   timestamp: string;
   senderName?: string | null;
+  /** The member who wrote a message in a group conversation. */
+  senderJid?: string | null;
   /** Type-specific fields (coordinates, contacts, poll options, link preview, …). */
   data: Record<string, unknown> | null;
   /** The Charla id of the message this one replies to. */
@@ -38,7 +40,10 @@ export interface ContactView {
 export interface ConversationView {
   id: string;
   sessionId: string;
-  contact: ContactView;
+  /** The customer of a one-to-one chat; null for a group conversation. */
+  contact: ContactView | null;
+  /** The group of a group conversation; null for a one-to-one chat. */
+  group: { id: string; name: string | null } | null;
   lastMessageAt: string | null;
   lastMessagePreview: string | null;
   unreadCount: number;
@@ -61,6 +66,7 @@ export interface MessageRow {
   reactions: Reaction[];
   edited_at: Date | string | null;
   deleted_at: Date | string | null;
+  sender_jid?: string | null;
 }
 
 export interface ConversationRow {
@@ -69,8 +75,10 @@ export interface ConversationRow {
   last_message_at: Date | string | null;
   last_message_preview: string | null;
   unread_count: number;
-  contact_id: string;
+  contact_id: string | null;
   contact_name: string | null;
+  group_jid: string | null;
+  group_name: string | null;
   contact_phone_number: string | null;
 }
 
@@ -93,6 +101,7 @@ export function toMessageView(row: MessageRow): MessageView {
     deletedAt: row.deleted_at ? new Date(row.deleted_at).toISOString() : null,
   };
   if (row.direction === 'in') view.senderName = row.sender_name;
+  if (row.sender_jid) view.senderJid = row.sender_jid;
   return view;
 }
 
@@ -100,7 +109,8 @@ export function toConversationView(row: ConversationRow): ConversationView {
   return {
     id: row.id,
     sessionId: row.session_id,
-    contact: { id: row.contact_id, name: row.contact_name, phoneNumber: row.contact_phone_number },
+    contact: row.contact_id ? { id: row.contact_id, name: row.contact_name, phoneNumber: row.contact_phone_number } : null,
+    group: row.group_jid ? { id: row.group_jid, name: row.group_name } : null,
     lastMessageAt: row.last_message_at ? new Date(row.last_message_at).toISOString() : null,
     lastMessagePreview: row.last_message_preview,
     unreadCount: row.unread_count,

@@ -23,14 +23,16 @@ export interface NewMessage {
   data?: Record<string, unknown>;
   /** WhatsApp id of the quoted message; it becomes `quoted_message_id` when that message is stored. */
   quotedWaMessageId?: string;
+  /** The member who wrote a group message. */
+  senderJid?: string | null;
 }
 
 export const MESSAGE_COLUMNS =
-  'id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name, data, quoted_message_id, reactions, edited_at, deleted_at';
+  'id, session_id, conversation_id, wa_message_id, direction, type, content, status, error, timestamp, sender_name, data, quoted_message_id, reactions, edited_at, deleted_at, sender_jid';
 const CONVERSATION_SELECT = `
-  select c.id, c.session_id, c.last_message_at, c.last_message_preview, c.unread_count,
+  select c.id, c.session_id, c.last_message_at, c.last_message_preview, c.unread_count, c.group_jid, c.group_name,
          ct.id as contact_id, ct.name as contact_name, ct.phone_number as contact_phone_number
-  from conversations c join contacts ct on ct.id = c.contact_id`;
+  from conversations c left join contacts ct on ct.id = c.contact_id`;
 
 /**
  * The write path of messages as plain SQL: every insert is an `INSERT … ON CONFLICT`, so the same
@@ -65,12 +67,24 @@ export class MessagesRepository {
     return row.id;
   }
 
+  /** Finds or creates the conversation of a group (or another shared chat) in a session. */
+  async upsertGroupConversation(em: EntityManager, tenantId: string, sessionId: string, groupJid: string, groupName: string | null): Promise<string> {
+    const [row] = await this.query<{ id: string }>(
+      em,
+      `insert into conversations (id, tenant_id, session_id, group_jid, group_name, chat_jid) values (?, ?, ?, ?, ?, ?)
+       on conflict (session_id, group_jid) where group_jid is not null do update set group_name = coalesce(excluded.group_name, conversations.group_name)
+       returning id`,
+      [randomUUID(), tenantId, sessionId, groupJid, groupName, groupJid],
+    );
+    return row.id;
+  }
+
   /** Inserts a message; returns undefined when the same WhatsApp message is already stored. */
   async insertMessage(em: EntityManager, message: NewMessage): Promise<MessageRow | undefined> {
     const [row] = await this.query<MessageRow>(
       em,
-      `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, sender_name, timestamp, payload, idempotency_key, data, quoted_message_id)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select q.id from messages q where q.session_id = ? and q.wa_message_id = ? limit 1))
+      `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, sender_name, timestamp, payload, idempotency_key, data, sender_jid, quoted_message_id)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select q.id from messages q where q.session_id = ? and q.wa_message_id = ? limit 1))
        on conflict do nothing
        returning ${MESSAGE_COLUMNS}`,
       [
@@ -89,6 +103,7 @@ export class MessagesRepository {
         message.payloadJson ?? null,
         message.idempotencyKey ?? null,
         message.data ? JSON.stringify(message.data) : null,
+        message.senderJid ?? null,
         message.sessionId,
         message.quotedWaMessageId ?? null,
       ],

@@ -11,6 +11,7 @@ import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
 import { OutboxService } from './outbox.service';
 import { MAX_TEXT_LENGTH, ReplyDto, SendMessageDto, SendResult } from './dto/send-message.dto';
 import { ConversationRow, ConversationView, MessageRow, MessageView, previewOf, toConversationView, toMessageView } from './message.views';
+import { classifyJid } from './message-content';
 import { MessagesRepository } from './messages.repository';
 import { parseRecipient, phoneNumberFromJid } from './phone';
 
@@ -88,8 +89,10 @@ export class MessagesService {
     const timestamp = new Date(Math.floor(Date.now() / 1000) * 1000);
 
     const inserted = await this.em.fork().transactional(async (em) => {
-      const contactId = await this.repository.upsertContact(em, tenantId, jid, phoneNumber, null);
-      const conversationId = await this.repository.upsertConversation(em, tenantId, sessionId, contactId, jid);
+      // A group (or another shared chat) is its own conversation; a person's chat goes through the contact.
+      const conversationId = ['group', 'status', 'newsletter'].includes(classifyJid(jid))
+        ? await this.repository.upsertGroupConversation(em, tenantId, sessionId, jid, null)
+        : await this.repository.upsertConversation(em, tenantId, sessionId, await this.repository.upsertContact(em, tenantId, jid, phoneNumber, null), jid);
       const row = await this.repository.insertMessage(em, {
         tenantId,
         sessionId,
@@ -292,16 +295,17 @@ export class MessagesService {
       params.push(String(query.filter.contactId));
     }
     if (query.filter.q) {
-      where.push(`(ct.name ilike ? or ct.phone_number like ?)`);
+      where.push(`(ct.name ilike ? or ct.phone_number like ? or c.group_name ilike ?)`);
       const term = String(query.filter.q).replace(/[\\%_]/g, (character) => `\\${character}`);
-      params.push(`%${term}%`, `%${term.replace(/[^\d]/g, '') || term}%`);
+      params.push(`%${term}%`, `%${term.replace(/[^\d]/g, '') || term}%`, `%${term}%`);
     }
 
-    const from = 'from conversations c join contacts ct on ct.id = c.contact_id';
+    const from = 'from conversations c left join contacts ct on ct.id = c.contact_id';
     const order = `${CONVERSATION_SORT[query.sortField]} ${query.sortOrder} nulls last, c.id`;
     const connection = this.em.getConnection();
     const rows = await connection.execute<ConversationRow[]>(
-      `select c.id, c.session_id, c.last_message_at, c.last_message_preview, c.unread_count, ct.id as contact_id, ct.name as contact_name, ct.phone_number as contact_phone_number
+      `select c.id, c.session_id, c.last_message_at, c.last_message_preview, c.unread_count, c.group_jid, c.group_name,
+              ct.id as contact_id, ct.name as contact_name, ct.phone_number as contact_phone_number
        ${from} where ${where.join(' and ')} order by ${order} limit ? offset ?`,
       [...params, query.limit, query.offset],
     );
@@ -328,7 +332,7 @@ export class MessagesService {
     const connection = this.em.getConnection();
     const rows = await connection.execute<MessageRow[]>(
       `select m.id, m.session_id, m.conversation_id, m.wa_message_id, m.direction, m.type, m.content, m.status, m.error, m.timestamp, m.sender_name,
-              m.data, m.quoted_message_id, m.reactions, m.edited_at, m.deleted_at
+              m.data, m.quoted_message_id, m.reactions, m.edited_at, m.deleted_at, m.sender_jid
        from messages m where ${where.join(' and ')} order by ${order} limit ? offset ?`,
       [...params, query.limit, query.offset],
     );

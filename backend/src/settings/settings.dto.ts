@@ -43,6 +43,21 @@ export class UpdateSettingsDto {
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as COP' })
   currency?: string;
 
+  @ApiPropertyOptional({ enum: ['store', 'ignore'], description: 'Group messages (default store)' })
+  @IsOptional()
+  @IsIn(['store', 'ignore'], { message: 'groups must be store or ignore' })
+  groups?: 'store' | 'ignore';
+
+  @ApiPropertyOptional({ enum: ['store', 'ignore'], description: 'Status broadcasts (default ignore)' })
+  @IsOptional()
+  @IsIn(['store', 'ignore'], { message: 'statuses must be store or ignore' })
+  statuses?: 'store' | 'ignore';
+
+  @ApiPropertyOptional({ enum: ['store', 'ignore'], description: 'Channel (newsletter) posts (default ignore)' })
+  @IsOptional()
+  @IsIn(['store', 'ignore'], { message: 'channels must be store or ignore' })
+  channels?: 'store' | 'ignore';
+
   // Read-only field that react-admin sends back with the record; it is ignored.
   @IsOptional() id?: string;
 }

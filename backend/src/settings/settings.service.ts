@@ -5,10 +5,16 @@ import { Tenant } from '../tenants/tenant.entity';
 import { UpdateSettingsDto } from './settings.dto';
 
 /** Settings of one tenant. Later features add their fields here, under the tenant's `settings` column. */
+export type ChatPolicy = 'store' | 'ignore';
+
 export interface TenantSettings {
   timeZone: string;
   language: 'es' | 'en';
   currency: string;
+  /** What happens to messages of groups, status broadcasts and channels. */
+  groups: ChatPolicy;
+  statuses: ChatPolicy;
+  channels: ChatPolicy;
 }
 
 export interface SettingsView extends TenantSettings {
@@ -16,7 +22,7 @@ export interface SettingsView extends TenantSettings {
   name: string;
 }
 
-export const DEFAULT_SETTINGS: TenantSettings = { timeZone: 'America/Bogota', language: 'es', currency: 'COP' };
+export const DEFAULT_SETTINGS: TenantSettings = { timeZone: 'America/Bogota', language: 'es', currency: 'COP', groups: 'store', statuses: 'ignore', channels: 'ignore' };
 
 @Injectable()
 export class SettingsService {
@@ -29,9 +35,9 @@ export class SettingsService {
   async update(tenantId: string, body: UpdateSettingsDto): Promise<SettingsView> {
     const em = this.em.fork();
     const tenant = await this.find(em, tenantId);
-    const { name, timeZone, language, currency } = body;
+    const { name, timeZone, language, currency, groups, statuses, channels } = body;
     if (name !== undefined) tenant.name = name;
-    tenant.settings = { ...tenant.settings, ...definedOnly({ timeZone, language, currency }) };
+    tenant.settings = { ...tenant.settings, ...definedOnly({ timeZone, language, currency, groups, statuses, channels }) };
     await em.flush();
     return this.toView(tenant);
   }

@@ -35,13 +35,13 @@ describe('Stored message types, reactions, edits and deletes', () => {
   });
 
   /** Delivers one inbound message the way Baileys hands it over and waits until it is processed. */
-  async function receive(message: Record<string, unknown>, id = `3EB0TYPE${String(++sequence).padStart(6, '0')}`): Promise<string> {
+  async function receive(message: Record<string, unknown>, id = `3EB0TYPE${String(++sequence).padStart(6, '0')}`, key: Record<string, unknown> = { remoteJid: CUSTOMER_JID }): Promise<string> {
     server.app.get(WhatsAppEvents).emit({
       type: 'messages.upsert',
       sessionId,
       tenantId,
       upsertType: 'notify',
-      messages: [{ key: { remoteJid: CUSTOMER_JID, fromMe: false, id }, message, messageTimestamp: Math.floor(Date.now() / 1000), pushName: 'Ana' } as never],
+      messages: [{ key: { fromMe: false, id, ...key }, message, messageTimestamp: Math.floor(Date.now() / 1000), pushName: 'Ana' } as never],
     });
     await server.app.get(InboundMessageHandler).idle();
     return id;
@@ -110,5 +110,42 @@ describe('Stored message types, reactions, edits and deletes', () => {
   it('keeps a text with a NUL character', async () => {
     await receive({ conversation: 'antes\u0000después 🙂 你好' });
     expect((await thread()).some((message) => message.content === 'antes\uFFFDdespués 🙂 你好')).toBe(true);
+  });
+
+  describe('groups, statuses and channels', () => {
+    const GROUP = '120363000000000001@g.us';
+    const auth = () => ({ Authorization: `Bearer ${token}` });
+
+    async function conversationsOf(filter: (conversation: any) => boolean): Promise<any[]> {
+      const list = await request(server.url).get('/api/conversations').query({ range: '[0,199]' }).set(auth()).expect(200);
+      return list.body.filter(filter);
+    }
+
+    it('stores group messages in a group conversation with their sender', async () => {
+      await receive({ conversation: 'Hola grupo' }, undefined, { remoteJid: GROUP, participant: '573000000061@s.whatsapp.net' });
+      await receive({ conversation: 'Hola de nuevo' }, undefined, { remoteJid: GROUP, participant: '123456789000061@lid', participantAlt: '573000000062@s.whatsapp.net' });
+
+      const [group] = await conversationsOf((conversation) => conversation.group?.id === GROUP);
+      expect(group).toMatchObject({ contact: null, group: { id: GROUP }, unreadCount: 2 });
+      const thread = await request(server.url).get(`/api/conversations/${group.id}/messages`).set(auth()).expect(200);
+      expect(thread.body.map((message: { content: string; senderJid: string }) => [message.content, message.senderJid])).toEqual([
+        ['Hola grupo', '573000000061@s.whatsapp.net'],
+        ['Hola de nuevo', '573000000062@s.whatsapp.net'],
+      ]);
+    });
+
+    it('ignores statuses and channels by default and follows the tenant settings', async () => {
+      await receive({ conversation: 'Mi estado' }, undefined, { remoteJid: 'status@broadcast', participant: '573000000063@s.whatsapp.net' });
+      await receive({ conversation: 'Noticias' }, undefined, { remoteJid: '120363000000000002@newsletter' });
+      expect(await conversationsOf((conversation) => ['status@broadcast', '120363000000000002@newsletter'].includes(conversation.group?.id))).toEqual([]);
+
+      await request(server.url).patch('/api/settings').set(auth()).send({ statuses: 'store', groups: 'ignore' }).expect(200);
+      await receive({ conversation: 'Otro estado' }, undefined, { remoteJid: 'status@broadcast', participant: '573000000063@s.whatsapp.net' });
+      await receive({ conversation: 'Grupo ignorado' }, undefined, { remoteJid: '120363000000000003@g.us', participant: '573000000061@s.whatsapp.net' });
+
+      expect(await conversationsOf((conversation) => conversation.group?.id === 'status@broadcast')).toHaveLength(1);
+      expect(await conversationsOf((conversation) => conversation.group?.id === '120363000000000003@g.us')).toEqual([]);
+      await request(server.url).patch('/api/settings').set(auth()).send({ statuses: 'ignore', groups: 'store' }).expect(200);
+    });
   });
 });

@@ -2,6 +2,7 @@ import { Migration20261204000000Initial } from './Migration20261204000000_initia
 import { Migration20261204010000OutboxAndOwnership } from './Migration20261204010000_outbox_and_ownership';
 import { Migration20261204020000MessageDetails } from './Migration20261204020000_message_details';
 import { Migration20261204030000ContactLids } from './Migration20261204030000_contact_lids';
+import { Migration20261204040000GroupChats } from './Migration20261204040000_group_chats';
 
 /** Every migration in order. Listed by hand so that the compiled app and the tests find the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261204010000_outbox_and_ownership', class: Migration20261204010000OutboxAndOwnership },
   { name: 'Migration20261204020000_message_details', class: Migration20261204020000MessageDetails },
   { name: 'Migration20261204030000_contact_lids', class: Migration20261204030000ContactLids },
+  { name: 'Migration20261204040000_group_chats', class: Migration20261204040000GroupChats },
 ];
