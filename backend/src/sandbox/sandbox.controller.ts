@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { Roles } from '../auth/roles';
 import { validationError } from '../common/app-error';
-import { SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxScanDto } from './dto/sandbox.dto';
+import { SandboxContactDto, SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxScanDto } from './dto/sandbox.dto';
 import { SandboxService } from './sandbox.service';
 
 @ApiTags('sandbox')
@@ -31,6 +31,11 @@ export class SandboxController {
   @HttpCode(200)
   injectFault(@CurrentUser() user: AuthUser, @Body() body: SandboxFaultDto) {
     return this.sandbox.injectFault(user.tenantId, body);
+  }
+
+  @Post('contacts')
+  createContact(@Body() body: SandboxContactDto) {
+    return this.sandbox.createContact(body);
   }
 
   @Post('messages')

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { SessionsService } from '../whatsapp-sessions/sessions.service';
 import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
-import { SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxScanDto } from './dto/sandbox.dto';
+import { SandboxContactDto, SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxScanDto } from './dto/sandbox.dto';
 import { InboxEntry, SimulatorClient } from './simulator.client';
 
 /** The sandbox's virtual phone and contacts, limited to what the caller's tenant owns. */
@@ -29,7 +29,12 @@ export class SandboxService {
     if (!sessions.some((session) => session.phoneNumber === body.to)) {
       throw AppError.unprocessable('NUMBER_NOT_LINKED', `${body.to} is not linked by any of your sessions. Link it first with POST /api/sandbox/scan.`);
     }
-    return this.simulator.sendMessage(body);
+    return this.simulator.sendMessage({ ...body });
+  }
+
+  /** Creates a virtual customer; from then on its number is on WhatsApp in the sandbox. */
+  createContact(body: SandboxContactDto) {
+    return this.simulator.createContact(body);
   }
 
   async enterPairingCode(tenantId: string, body: SandboxPairingCodeDto) {

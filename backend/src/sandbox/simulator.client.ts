@@ -21,7 +21,11 @@ export class SimulatorClient {
     return this.request('POST', '/control/scan', body);
   }
 
-  sendMessage(body: { from: string; to: string; content: string; pushName?: string }): Promise<{ waMessageId: string }> {
+  createContact(body: { phoneNumber: string; name: string; lid?: string }): Promise<{ phoneNumber: string; name: string; lid: string }> {
+    return this.request('POST', '/control/contacts', body);
+  }
+
+  sendMessage(body: { from: string; to: string; content?: string; pushName?: string; [field: string]: unknown }): Promise<{ waMessageId: string }> {
     return this.request('POST', '/control/messages', body);
   }
 

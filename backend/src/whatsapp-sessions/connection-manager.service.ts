@@ -231,9 +231,11 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       this.runtimes.delete(sessionId);
     }
 
+    const previous = await this.em.fork().findOne(WhatsAppSession, { id: sessionId });
     await this.store.remove(sessionId);
     await this.persist(sessionId, { status: 'logged_out', autoConnect: false, linkedMode: null, lastError: null, ...CLEARED_RUNTIME_FIELDS });
-    this.publishStatus(tenantId, sessionId, 'logged_out', null);
+    // A second logout changes nothing, so it announces nothing.
+    if (previous?.status !== 'logged_out') this.publishStatus(tenantId, sessionId, 'logged_out', null, previous?.phoneNumber ?? null);
     await this.leases.release(sessionId);
   }
 

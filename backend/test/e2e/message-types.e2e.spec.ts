@@ -100,6 +100,15 @@ describe('Inbound message types from a customer phone', () => {
     expect(second.conversationId).toBe(first.conversationId);
   });
 
+  it('lets sandbox users send typed messages and create customers', async () => {
+    const created = await request(server.url).post('/api/sandbox/contacts').set(auth()).send({ phoneNumber: '+573000000057', name: 'Rosa' }).expect(201);
+    expect(created.body).toMatchObject({ phoneNumber: '+573000000057', name: 'Rosa' });
+    const sent = await request(server.url).post('/api/sandbox/messages').set(auth()).send({ from: '+573000000057', to: BUSINESS, type: 'location', latitude: 4.6, longitude: -74.1 }).expect(201);
+    expect(await storedByWaId(sent.body.waMessageId)).toMatchObject({ type: 'location', data: { latitude: 4.6 } });
+    const invalid = await request(server.url).post('/api/sandbox/messages').set(auth()).send({ from: '+573000000057', to: BUSINESS, type: 'teleport' }).expect(400);
+    expect(invalid.body.errors[0].field).toBe('type');
+  });
+
   it('never shows a LID as a phone number', async () => {
     const waMessageId = await customerSends({ content: 'Sin número', addressing: 'lid-without-pn' }, '+573000000054');
     const stored = await storedByWaId(waMessageId);

@@ -164,9 +164,12 @@ describe('Session lifecycle under every disconnect reason', () => {
 
   it('links again after a logout through the API', async () => {
     const { sessionId, phone } = await linkedWithHistory();
+    const logoutStatuses = watchStatuses(sessionId);
     await api().post(`/api/sessions/${sessionId}/disconnect`).set(auth()).expect(200);
+    await feed.waitFor('session.status', (payload) => payload.sessionId === sessionId && payload.status === 'logged_out');
     const again = await api().post(`/api/sessions/${sessionId}/disconnect`).set(auth()).expect(200);
     expect(again.body.status).toBe('logged_out');
+    expect(logoutStatuses()).toEqual(['logged_out']);
 
     const statuses = watchStatuses(sessionId);
     const qrEventsBefore = feed.events.length;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const E164_MESSAGE = 'must be an E.164 phone number such as +573000000001';
@@ -22,6 +22,25 @@ export class SandboxScanDto {
   pushName?: string;
 }
 
+export const CUSTOMER_MESSAGE_TYPES = ['text', 'location', 'liveLocation', 'contact', 'reaction', 'poll', 'pollVote', 'edit', 'delete', 'buttonReply', 'listReply'] as const;
+
+export class SandboxContactDto {
+  @ApiProperty({ example: '+573000000002' })
+  @Matches(E164, { message: `phoneNumber ${E164_MESSAGE}` })
+  phoneNumber!: string;
+
+  @ApiProperty({ example: 'Ana' })
+  @IsString()
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(100)
+  name!: string;
+
+  @ApiPropertyOptional({ example: '123456789012345@lid' })
+  @IsOptional()
+  @Matches(/^\d{6,20}@lid$/, { message: 'lid must look like 123456789012345@lid' })
+  lid?: string;
+}
+
 export class SandboxMessageDto {
   @ApiProperty({ example: '+573000000002', description: 'The virtual contact that sends' })
   @Matches(E164, { message: `from ${E164_MESSAGE}` })
@@ -31,11 +50,35 @@ export class SandboxMessageDto {
   @Matches(E164, { message: `to ${E164_MESSAGE}` })
   to!: string;
 
-  @ApiProperty({ example: 'Hola!' })
+  @ApiPropertyOptional({ enum: CUSTOMER_MESSAGE_TYPES, default: 'text' })
+  @IsOptional()
+  @IsIn(CUSTOMER_MESSAGE_TYPES as unknown as string[], { message: `type must be one of ${CUSTOMER_MESSAGE_TYPES.join(', ')}` })
+  type?: (typeof CUSTOMER_MESSAGE_TYPES)[number];
+
+  @ApiPropertyOptional({ example: 'Hola!', description: 'text and edit' })
+  @ValidateIf((body: SandboxMessageDto) => (body.type ?? 'text') === 'text' || body.type === 'edit')
   @IsString()
   @IsNotEmpty({ message: 'content must not be empty' })
   @MaxLength(65_536)
-  content!: string;
+  content?: string;
+
+  @ApiPropertyOptional({ description: 'The fields of the other types, as the simulator takes them (see simulator/README.md)' })
+  @IsOptional() latitude?: number;
+  @IsOptional() longitude?: number;
+  @IsOptional() name?: string;
+  @IsOptional() address?: string;
+  @IsOptional() caption?: string;
+  @IsOptional() phoneNumber?: string;
+  @IsOptional() contacts?: unknown[];
+  @IsOptional() waMessageId?: string;
+  @IsOptional() emoji?: string;
+  @IsOptional() options?: string[];
+  @IsOptional() multiple?: boolean;
+  @IsOptional() id?: string;
+  @IsOptional() title?: string;
+  @IsOptional() replyTo?: string;
+  @IsOptional() linkPreview?: unknown;
+  @IsOptional() @IsIn(['pn', 'lid', 'lid-without-pn']) addressing?: string;
 
   @ApiPropertyOptional({ example: 'Ana' })
   @IsOptional()
