@@ -63,7 +63,10 @@ export interface ContactSummary {
 
 export interface Conversation extends RaRecord<string> {
     sessionId: string;
-    contact: ContactSummary;
+    /** The customer of a one-to-one chat; null for a group conversation. */
+    contact: ContactSummary | null;
+    /** The group of a group conversation; null for a one-to-one chat. */
+    group?: { id: string; name: string | null } | null;
     lastMessageAt: string | null;
     lastMessagePreview: string | null;
     unreadCount: number;

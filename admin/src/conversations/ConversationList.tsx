@@ -13,7 +13,7 @@ import {
     useTranslate,
 } from 'react-admin';
 import type { Conversation } from '../types';
-import { contactLabel } from './contactLabel';
+import { conversationLabel } from './contactLabel';
 import { UnreadBadge } from './UnreadBadge';
 
 function useConversationFilters() {
@@ -57,10 +57,10 @@ function ConversationEmpty() {
 function ContactCell({ record }: { record: Conversation }) {
     return (
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5 }}>
-            <Avatar sx={{ width: 32, height: 32 }}>{contactLabel(record.contact).charAt(0).toUpperCase()}</Avatar>
+            <Avatar sx={{ width: 32, height: 32 }}>{conversationLabel(record).charAt(0).toUpperCase()}</Avatar>
             <Box>
                 <Typography variant="body2" sx={{ fontWeight: record.unreadCount > 0 ? 700 : 400 }}>
-                    {contactLabel(record.contact)}
+                    {conversationLabel(record)}
                 </Typography>
                 <Typography variant="caption" color="text.secondary">
                     {record.contact?.phoneNumber}
@@ -97,8 +97,8 @@ export function ConversationList() {
         >
             {isSmall ? (
                 <SimpleList<Conversation>
-                    leftAvatar={record => contactLabel(record.contact).charAt(0).toUpperCase()}
-                    primaryText={record => contactLabel(record.contact)}
+                    leftAvatar={record => conversationLabel(record).charAt(0).toUpperCase()}
+                    primaryText={record => conversationLabel(record)}
                     secondaryText={record => record.lastMessagePreview ?? ''}
                     tertiaryText={record => (
                         <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5 }}>

@@ -17,7 +17,7 @@ import { patchRecord } from '../realtime/cacheUpdates';
 import { useRealtimeEvent } from '../realtime/RealtimeProvider';
 import type { Conversation } from '../types';
 import { ComposerProvider } from './ComposerContext';
-import { contactLabel } from './contactLabel';
+import { conversationLabel } from './contactLabel';
 import { MessageThread } from './MessageThread';
 import { ReplyBox } from './ReplyBox';
 
@@ -67,7 +67,7 @@ function ConversationView() {
     });
 
     if (!conversation) return null;
-    const name = contactLabel(conversation.contact);
+    const name = conversationLabel(conversation);
 
     return (
         <Card

@@ -1,6 +1,6 @@
 import ForumIcon from '@mui/icons-material/Forum';
 import type { Conversation } from '../types';
-import { contactLabel } from './contactLabel';
+import { conversationLabel } from './contactLabel';
 import { ConversationList } from './ConversationList';
 import { ConversationShow } from './ConversationShow';
 
@@ -8,5 +8,5 @@ export default {
     list: ConversationList,
     show: ConversationShow,
     icon: ForumIcon,
-    recordRepresentation: (record: Conversation) => contactLabel(record.contact),
+    recordRepresentation: (record: Conversation) => conversationLabel(record),
 };

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useGetList, useNotify, useTranslate } from 'react-admin';
-import { contactLabel } from '../conversations/contactLabel';
+import { conversationLabel } from '../conversations/contactLabel';
 import { findCachedRecord } from '../realtime/cacheUpdates';
 import { useRealtimeEvent } from '../realtime/RealtimeProvider';
 import type { Conversation, Session, SessionStatus } from '../types';
@@ -49,7 +49,7 @@ export function LiveAlerts() {
         playChime();
         const conversation = findCachedRecord<Conversation>(queryClient, 'conversations', event.conversationId);
         const sender = conversation
-            ? contactLabel(conversation.contact)
+            ? conversationLabel(conversation)
             : event.message.senderName || translate('charla.notifications.customer');
         showBrowserNotification(
             translate('charla.notifications.new_message_title', { name: sender }),

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RealtimeEvents } from '../realtime/realtime-events';
 import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
+import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { WhatsAppEvent, WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
 import type { MessageStatus } from './message.entity';
 import { MessageRow, previewOf, toConversationView, toMessageView, toPayloadJson } from './message.views';
@@ -38,6 +39,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     private readonly realtime: RealtimeEvents,
     private readonly whatsappEvents: WhatsAppEvents,
     private readonly identity: IdentityService,
+    private readonly connections: ConnectionManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BAILEYS) private readonly baileys: Baileys,
   ) {}
@@ -183,6 +185,25 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     if (!result) return;
     this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: result.row.conversation_id, message: toMessageView(result.row) });
     this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(result.conversation) });
+    if (classifyJid(chatJid) === 'group' && !result.conversation.group_name) void this.fetchGroupName(tenantId, sessionId, result.conversation.id, chatJid);
+  }
+
+  /** Asks WhatsApp for a group's subject once, so the panel can name the conversation. */
+  private async fetchGroupName(tenantId: string, sessionId: string, conversationId: string, groupJid: string): Promise<void> {
+    const socket = this.connections.readySocket(sessionId);
+    if (!socket) return;
+    try {
+      const metadata = await Promise.race([
+        socket.groupMetadata(groupJid),
+        new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('timed out after 5000 ms')), 5000).unref()),
+      ]);
+      if (!metadata.subject) return;
+      await this.em.fork().getConnection().execute('update conversations set group_name = ?, updated_at = now() where id = ?', [metadata.subject, conversationId]);
+      const conversation = await this.repository.findConversation(this.em.fork(), conversationId);
+      if (conversation) this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(conversation) });
+    } catch (error) {
+      this.logger.debug({ sessionId, groupJid, reason: (error as Error).message }, 'Could not read the group name');
+    }
   }
 
   /** The tenant's policy for groups, status broadcasts and channels (a primary-key read, so a change applies at once). */
