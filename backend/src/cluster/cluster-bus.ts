@@ -33,7 +33,7 @@ export type CommandHandler = (command: SessionCommand) => Promise<unknown>;
 
 /**
  * Carries session commands (connect, logout, …) to the process that owns the session, over
- * PostgreSQL LISTEN/NOTIFY, so any process can answer any request.
+ * PostgreSQL LISTEN/NOTIFY, so any process can serve any request.
  */
 @Injectable()
 export class ClusterBus implements OnModuleInit, OnModuleDestroy {
@@ -77,7 +77,7 @@ export class ClusterBus implements OnModuleInit, OnModuleDestroy {
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(envelope.requestId);
-        reject(AppError.conflict('SESSION_OWNER_UNAVAILABLE', `The app process that runs session ${command.sessionId} did not answer. Try again in a few seconds.`));
+        reject(AppError.conflict('SESSION_OWNER_UNAVAILABLE', `The app process that runs session ${command.sessionId} did not respond. Try again in a few seconds.`));
       }, REPLY_TIMEOUT_MS);
       this.pending.set(envelope.requestId, { resolve, reject, timer });
     });

@@ -61,7 +61,7 @@ export class SessionLeases implements OnModuleDestroy {
     if (sessions.length > 0) await this.execute('delete from session_leases where owner_id = ?', [this.instanceId]);
   }
 
-  /** The live owner of a session, or null when nobody holds an unexpired lease. */
+  /** Returns the live owner of a session, or null when no process has an unexpired lease. */
   async ownerOf(sessionId: string): Promise<string | null> {
     const [row] = await this.execute<{ owner_id: string }>('select owner_id from session_leases where session_id = ? and expires_at > now()', [sessionId]);
     return row?.owner_id ?? null;

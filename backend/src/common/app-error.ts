@@ -7,7 +7,7 @@ export interface FieldProblem {
 
 /**
  * An API error with a stable machine-readable `code` that the panel translates. The message is
- * English, names the value that failed (never a secret) and says what to do next.
+ * English, names the value that failed (never a secret) and tells what to do next.
  */
 export class AppError extends HttpException {
   constructor(

@@ -18,7 +18,7 @@ export interface EmbeddedDatabaseOptions {
 }
 
 const USER = 'postgres';
-// Loopback-only and reachable by nobody else, so a fixed local password is enough here.
+// The server listens on loopback only, so a fixed local password is enough here.
 const PASSWORD = 'charla-embedded';
 
 /**

@@ -12,8 +12,8 @@ export interface ChatIdentity {
 
 /**
  * One contact per person whether WhatsApp names them by phone number or by LID. A message that
- * carries both teaches the mapping; when a person already has a LID-only contact, that contact,
- * its conversations and messages move to the phone-number contact (`conversation.merged`).
+ * carries both records the mapping. When the person already has a LID-only contact, that contact's
+ * conversations and messages move to the phone-number contact (`conversation.merged`).
  */
 @Injectable()
 export class IdentityService {

@@ -9,7 +9,7 @@ import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
 import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { WhatsAppEvent, WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
 import type { MessageStatus } from './message.entity';
-import { MessageRow, previewOf, toConversationView, toMessageView, toPayloadJson } from './message.views';
+import { ConversationRow, MessageRow, previewOf, toConversationView, toMessageView, toPayloadJson } from './message.views';
 import { DEFAULT_SETTINGS, TenantSettings } from '../settings/settings.service';
 import { classifyJid, ExtractedContent, extractContent } from './message-content';
 import { ChatIdentity, IdentityService } from './identity.service';
@@ -19,6 +19,11 @@ import { MessagesRepository } from './messages.repository';
 const BAILEYS_STATUS: Record<number, MessageStatus | undefined> = { 0: 'failed', 1: 'pending', 2: 'sent', 3: 'delivered', 4: 'read', 5: 'played' };
 
 const HISTORY_BATCH_SIZE = 200;
+/** Baileys' `WebMessageInfo.StubType.CIPHERTEXT`: a message it could not decrypt. */
+const UNDECRYPTABLE_STUB = 2;
+
+/** The tenant setting that decides whether each kind of shared chat is stored. */
+const POLICY_SETTING = { group: 'groups', status: 'statuses', newsletter: 'channels' } as const;
 
 /** Server error codes in a message ack that mean the account may not reach out to new contacts. */
 const RESTRICTION_CODES = new Set(['463', '475']);
@@ -106,60 +111,53 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     }
 
     const chat = await this.chatOf(tenantId, message);
-    if (!chat || !message.key.id) return;
-
-    const extracted = message.message ? extractContent(message.message) : { type: message.messageStubType === 2 ? 'undecryptable' : 'unknown', content: null };
-    if (!extracted) return;
+    const extracted = extractOrPlaceholder(message);
+    if (!chat || !extracted || !message.key.id) return;
     if (await this.applyToEarlierMessage(tenantId, sessionId, extracted, chat.jid)) return;
 
-    const timestamp = toDate(message.messageTimestamp);
-    const result = await this.em.fork().transactional(async (em) => {
+    await this.storeAndAnnounce(tenantId, sessionId, message, extracted, chat.jid, null, async (em) => {
       const contactId = await this.repository.upsertContact(em, tenantId, chat.jid, chat.phoneNumber, message.pushName ?? null, chat.lid);
-      const conversationId = await this.repository.upsertConversation(em, tenantId, sessionId, contactId, chat.jid);
-      const row = await this.repository.insertMessage(em, {
-        tenantId,
-        sessionId,
-        conversationId,
-        chatJid: chat.jid,
-        waMessageId: message.key.id!,
-        direction: 'in',
-        type: extracted.type,
-        content: stripNul(extracted.content),
-        status: 'received',
-        senderName: message.pushName ?? null,
-        timestamp,
-        payloadJson: message.message ? toPayloadJson(message.message, this.baileys.BufferJSON.replacer) : undefined,
-        data: extracted.data,
-        quotedWaMessageId: extracted.quotedWaMessageId,
-      });
-      if (!row) return undefined;
-
-      const conversation = await this.repository.touchConversation(em, conversationId, timestamp, previewOf(row.content, row.type), true);
-      return { row, conversation };
+      return this.repository.upsertConversation(em, tenantId, sessionId, contactId, chat.jid);
     });
-
-    if (!result) return;
-    this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: result.row.conversation_id, message: toMessageView(result.row) });
-    this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(result.conversation) });
   }
 
   /**
-   * Stores a message of a group, a status broadcast or a channel: the conversation is the shared
+   * Stores a message of a group, a status broadcast or a channel. The conversation is the shared
    * chat, and each message names the member who wrote it.
    */
   private async storeSharedChatMessage(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
     const chatJid = message.key.remoteJid!;
-    const extracted = message.message ? extractContent(message.message) : { type: 'unknown', content: null };
+    const extracted = extractOrPlaceholder(message);
     if (!extracted || !message.key.id) return;
 
     const key = message.key as { participant?: string | null; participantAlt?: string | null };
     const members = [key.participant, key.participantAlt].filter(Boolean) as string[];
-    const senderJid = members.find((jid) => this.baileys.isPnUser(jid)) ?? members[0] ?? null;
+    const member = members.find((jid) => this.baileys.isPnUser(jid)) ?? members[0];
+    const senderJid = member ? this.baileys.jidNormalizedUser(member) : null;
     if (await this.applyToEarlierMessage(tenantId, sessionId, extracted, senderJid ?? chatJid)) return;
 
+    const conversation = await this.storeAndAnnounce(tenantId, sessionId, message, extracted, chatJid, senderJid, (em) =>
+      this.repository.upsertGroupConversation(em, tenantId, sessionId, chatJid, null),
+    );
+    if (conversation && classifyJid(chatJid) === 'group' && !conversation.group_name) void this.fetchGroupName(tenantId, sessionId, conversation.id, chatJid);
+  }
+
+  /**
+   * Inserts an inbound message into the conversation that `conversationOf` finds or creates, and
+   * announces it. Returns the updated conversation, or undefined when the message was already stored.
+   */
+  private async storeAndAnnounce(
+    tenantId: string,
+    sessionId: string,
+    message: WAMessage,
+    extracted: ExtractedContent,
+    chatJid: string,
+    senderJid: string | null,
+    conversationOf: (em: EntityManager) => Promise<string>,
+  ): Promise<ConversationRow | undefined> {
     const timestamp = toDate(message.messageTimestamp);
     const result = await this.em.fork().transactional(async (em) => {
-      const conversationId = await this.repository.upsertGroupConversation(em, tenantId, sessionId, chatJid, null);
+      const conversationId = await conversationOf(em);
       const row = await this.repository.insertMessage(em, {
         tenantId,
         sessionId,
@@ -171,21 +169,22 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
         content: stripNul(extracted.content),
         status: 'received',
         senderName: message.pushName ?? null,
-        senderJid: senderJid ? this.baileys.jidNormalizedUser(senderJid) : null,
+        senderJid,
         timestamp,
         payloadJson: message.message ? toPayloadJson(message.message, this.baileys.BufferJSON.replacer) : undefined,
         data: extracted.data,
         quotedWaMessageId: extracted.quotedWaMessageId,
       });
       if (!row) return undefined;
+
       const conversation = await this.repository.touchConversation(em, conversationId, timestamp, previewOf(row.content, row.type), true);
       return { row, conversation };
     });
+    if (!result) return undefined;
 
-    if (!result) return;
     this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: result.row.conversation_id, message: toMessageView(result.row) });
     this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(result.conversation) });
-    if (classifyJid(chatJid) === 'group' && !result.conversation.group_name) void this.fetchGroupName(tenantId, sessionId, result.conversation.id, chatJid);
+    return result.conversation;
   }
 
   /** Asks WhatsApp for a group's subject once, so the panel can name the conversation. */
@@ -206,17 +205,17 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** The tenant's policy for groups, status broadcasts and channels (a primary-key read, so a change applies at once). */
+  /** Reads the tenant's policy for groups, status broadcasts and channels; a primary-key read, so a change applies at once. */
   private async policyAllows(tenantId: string, kind: 'group' | 'status' | 'newsletter'): Promise<boolean> {
     const [row] = await this.em.getConnection().execute<{ settings: Partial<TenantSettings> }[]>('select settings from tenants where id = ?', [tenantId]);
     const settings: TenantSettings = { ...DEFAULT_SETTINGS, ...(row?.settings ?? {}) };
-    const policy = kind === 'group' ? settings.groups : kind === 'status' ? settings.statuses : settings.channels;
-    return policy === 'store';
+    const setting = POLICY_SETTING[kind];
+    return settings[setting] === 'store';
   }
 
   /**
-   * Stores a history sync in batches, without a `message.created` event per message: one
-   * `conversation.updated` per conversation it touched tells the panel. Messages older than the
+   * Stores a history sync in batches, without a `message.created` event per message. The panel
+   * gets one `conversation.updated` per conversation that the sync changed. Messages older than the
    * configured window are skipped, and the same message synced twice is stored once.
    */
   private async storeHistory(tenantId: string, sessionId: string, messages: WAMessage[]): Promise<void> {
@@ -328,7 +327,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * WhatsApp answered a send with an error. 463 (reach-out restricted) and 475 (new-chat cap) mean
+   * WhatsApp rejected a send with an error code. 463 (reach-out restricted) and 475 (new-chat cap) mean
    * the account may not start chats for a while: the message fails with REACH_OUT_LOCKED and the
    * session records the lock, so new sends to contacts who never wrote first are refused.
    */
@@ -355,7 +354,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     this.realtime.publish(tenantId, 'message.updated', { sessionId, conversationId: row.conversation_id, id: row.id, status: row.status });
   }
 
-  /** The one-to-one chat of a message, by phone number when WhatsApp reveals it; other chats are skipped for now. */
+  /** Resolves the one-to-one chat of a message, by phone number when WhatsApp reveals it. */
   private async chatOf(tenantId: string, message: WAMessage): Promise<ChatIdentity | undefined> {
     const candidates = [message.key.remoteJid, (message.key as { remoteJidAlt?: string }).remoteJidAlt].filter(Boolean) as string[];
     const phoneJid = candidates.find((jid) => this.baileys.isPnUser(jid));
@@ -377,4 +376,10 @@ function toDate(timestamp: WAMessage['messageTimestamp']): Date {
 /** PostgreSQL text cannot hold NUL characters; they become U+FFFD so the rest of the text is kept. */
 function stripNul(text: string | null): string | null {
   return text === null ? null : text.replace(/\u0000/g, '\uFFFD');
+}
+
+/** Finds the content of an inbound message, or a placeholder type when it could not be decrypted. */
+function extractOrPlaceholder(message: WAMessage): ExtractedContent | undefined {
+  if (message.message) return extractContent(message.message);
+  return { type: message.messageStubType === UNDECRYPTABLE_STUB ? 'undecryptable' : 'unknown', content: null };
 }

@@ -1,6 +1,6 @@
 import type { proto } from '@whiskeysockets/baileys';
 
-/** What a WhatsApp message means for a conversation, found through the wrappers around it. */
+/** The meaning of a WhatsApp message for a conversation, found through the wrappers around it. */
 export interface ExtractedContent {
   /** text, location, liveLocation, contact, reaction, edit, delete, poll, pollVote, buttonReply, listReply, image, video, audio, document, sticker, unknown */
   type: string;
@@ -12,7 +12,7 @@ export interface ExtractedContent {
   quotedWaMessageId?: string;
 }
 
-/** Wrappers WhatsApp puts around the real message; their inner `message` holds the content. */
+/** Wrappers WhatsApp puts around the real message; their inner `message` contains the content. */
 const WRAPPER_KEYS = [
   'ephemeralMessage',
   'viewOnceMessage',
@@ -155,7 +155,7 @@ function withQuote(extracted: ExtractedContent, inner: AnyMessage): ExtractedCon
   return extracted;
 }
 
-/** What kind of chat or person a JID names. */
+/** The kind of chat or person a JID names. */
 export type JidKind = 'user' | 'lid' | 'group' | 'status' | 'newsletter' | 'broadcast' | 'unknown';
 
 export function classifyJid(jid: string | null | undefined): JidKind {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 export type MessageDirection = 'in' | 'out';
 
-/** Outbound statuses in the order they normally happen; `failed` stands apart. */
+/** Outbound statuses in the order they normally happen; `failed` is outside that order. */
 export const OUTBOUND_STATUS_ORDER = ['queued', 'pending', 'sent', 'delivered', 'read', 'played'] as const;
 export type MessageStatus = (typeof OUTBOUND_STATUS_ORDER)[number] | 'failed' | 'received';
 
@@ -55,7 +55,7 @@ export class Message {
   @Property({ type: 'timestamptz' })
   timestamp: Date = new Date();
 
-  /** The WhatsApp message proto as JSON, kept so Baileys can resend it when a recipient asks for a retry. */
+  /** The WhatsApp message proto as JSON, kept so Baileys can resend it when a recipient requests a retry. */
   @Property({ type: 'jsonb', nullable: true, lazy: true })
   payload: unknown = null;
 

@@ -134,8 +134,8 @@ export class MessagesRepository {
   }
 
   /**
-   * Moves an outbound message to `status` only when that is further along than its current one
-   * (a late "sent" never overwrites "delivered"); `failed` replaces only queued, pending or sent.
+   * Moves an outbound message to `status` only when that is further along than its current one,
+   * so a late "sent" never overwrites "delivered". `failed` replaces only queued, pending or sent.
    */
   async advanceOutboundStatus(
     em: EntityManager,

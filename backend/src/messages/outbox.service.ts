@@ -18,7 +18,7 @@ interface QueuedRow {
   type: string;
   data: Record<string, unknown> | null;
   quoted_message_id: string | null;
-  /** Kept from an earlier attempt, so a resend carries the same id and the recipient sees it once. */
+  /** Kept from an earlier attempt, so a resend carries the same id and the recipient drops the repeat. */
   wa_message_id: string | null;
   conversation_id: string;
   chat_jid: string;
@@ -86,7 +86,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     await Promise.all([...this.sends.values()]);
   }
 
-  /** Sends what can go now when this process owns the session; otherwise tells the owner. */
+  /** Sends what can go now when this process owns the session; otherwise notifies the owner. */
   async kick(sessionId: string, tenantId: string): Promise<void> {
     if (this.connections.isOwner(sessionId)) {
       await this.drain(sessionId, tenantId);

@@ -28,7 +28,7 @@ export interface RealtimeEventMap {
 
 export type RealtimeEventName = keyof RealtimeEventMap;
 
-/** Who in a tenant may receive an event: QR codes go to the tenant's admins only. */
+/** The members of a tenant who may receive an event; QR codes go to the tenant's admins only. */
 export type Audience = 'tenant' | 'admins';
 
 export interface RealtimeEnvelope<E extends RealtimeEventName = RealtimeEventName> {

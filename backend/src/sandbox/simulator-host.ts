@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
-/** Where the WhatsApp Web simulator listens, and the root key its certificate chain is signed with. */
+/** The addresses of the WhatsApp Web simulator and the root key its certificate chain is signed with. */
 export interface SimulatorEndpoint {
   wsUrl: string;
   controlUrl: string;
@@ -65,7 +65,7 @@ export class SimulatorHost implements OnApplicationShutdown {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       body = (await response.json()) as typeof body;
     } catch (error) {
-      throw new Error(`SIMULATOR_URL ${baseUrl} did not answer ${url.pathname} (${(error as Error).message}). Start it with "npm run simulator" or unset SIMULATOR_URL to run one in this process.`);
+      throw new Error(`SIMULATOR_URL ${baseUrl} did not respond to ${url.pathname} (${(error as Error).message}). Start it with "npm run simulator" or unset SIMULATOR_URL to run one in this process.`);
     }
     return { wsUrl: body.wsUrl, controlUrl: new URL(baseUrl).origin, rootPublicKey: new Uint8Array(Buffer.from(body.rootPublicKey, 'base64')) };
   }

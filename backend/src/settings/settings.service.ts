@@ -11,7 +11,7 @@ export interface TenantSettings {
   timeZone: string;
   language: 'es' | 'en';
   currency: string;
-  /** What happens to messages of groups, status broadcasts and channels. */
+  /** Policies for messages of groups, status broadcasts and channels. */
   groups: ChatPolicy;
   statuses: ChatPolicy;
   channels: ChatPolicy;

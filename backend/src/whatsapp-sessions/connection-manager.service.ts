@@ -381,7 +381,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
 
     socket.ev.process(async (events) => {
       // Messages and credentials are handled even from a socket that is being replaced, so nothing
-      // WhatsApp delivered (and Baileys acknowledged) is dropped; only lifecycle events are ignored.
+      // that WhatsApp delivered and Baileys acknowledged is dropped. Only lifecycle events are ignored.
       if (events['creds.update']) await auth.saveCreds();
       if (events['messages.upsert']) {
         const { messages, type } = events['messages.upsert'];
@@ -466,7 +466,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     runtime.watchdogTimer = setTimeout(() => void this.onSyncWatchdog(runtime, runtime.generation), this.config.whatsapp.syncWatchdogMs);
   }
 
-  /** The initial sync finished (or the settle delay passed): the outbox may send now. */
+  /** Marks the socket ready once the initial sync finished (or the settle delay passed), so the outbox may send. */
   private async markReady(runtime: SessionRuntime): Promise<void> {
     if (runtime.status !== 'connected' || !runtime.socket) return;
     const firstTime = !runtime.ready;
@@ -477,8 +477,8 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /**
-   * A session that is open but never finished its initial sync receives nothing. It is marked
-   * degraded, logged, and its socket restarted once.
+   * Marks a session degraded when it is open but never finished its initial sync (so it receives
+   * nothing), logs it, and restarts its socket once.
    */
   private async onSyncWatchdog(runtime: SessionRuntime, generation: number): Promise<void> {
     runtime.watchdogTimer = undefined;

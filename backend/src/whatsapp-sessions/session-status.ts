@@ -1,6 +1,6 @@
 import type { SessionError, SessionStatus } from './whatsapp-session.entity';
 
-/** Statuses in which a session holds or is opening a socket; `connect` is a no-op in these. */
+/** Statuses in which a session has or is opening a socket; `connect` is a no-op in these. */
 export const ACTIVE_STATUSES: ReadonlySet<SessionStatus> = new Set(['connecting', 'qr', 'connected', 'reconnecting']);
 
 /** Baileys `DisconnectReason` codes (Baileys 7 `Types/index.ts`). */
@@ -53,7 +53,7 @@ export function decideOnClose(statusCode: number | undefined, message: string, l
         action: 'stop',
         status: 'failed',
         deleteCredentials: false,
-        error: { code: 'FORBIDDEN', message: 'WhatsApp refused this number (banned or blocked). Check the number in the WhatsApp app before connecting again.' },
+        error: { code: 'FORBIDDEN', message: 'WhatsApp rejected this number (banned or blocked). Check the number in the WhatsApp app before connecting again.' },
       };
     case DisconnectCode.multideviceMismatch:
       return {

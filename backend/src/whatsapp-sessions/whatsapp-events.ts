@@ -26,7 +26,7 @@ export class WhatsAppEvents {
   }
 }
 
-/** Looks up a stored message so Baileys can resend it when a recipient asks for a retry. */
+/** Looks up a stored message so Baileys can resend it when a recipient requests a retry. */
 export interface StoredMessageLookup {
   findProto(sessionId: string, key: WAMessageKey): Promise<unknown | undefined>;
 }

@@ -77,7 +77,7 @@ export class ReplyDto {
   @MaxLength(100, { each: true })
   options?: string[];
 
-  @ApiPropertyOptional({ description: 'poll: several answers allowed' })
+  @ApiPropertyOptional({ description: 'poll: several options may be chosen' })
   @IsOptional()
   @IsBoolean({ message: 'multiple must be true or false' })
   multiple?: boolean;
