@@ -14,6 +14,8 @@ import type { AccountState, DeviceState, StateStore } from './state-store';
 export interface CoreOptions {
   qrRefCount: number;
   qrTimeoutMs?: number;
+  /** The phone signs pair-success with a wrong key (see `SimulatorOptions.forgeAccountSignature`). */
+  forgeAccountSignature: boolean;
 }
 
 /** How long the server waits for the client to acknowledge pair-device. */

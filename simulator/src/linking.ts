@@ -99,7 +99,9 @@ export async function pair(
   const deviceId = account.nextDeviceId++;
   directory.changed();
   const accountKey = account.peer.creds.signedIdentityKey;
-  const identity = buildDeviceIdentity(core.wa, accountKey, account.advRawId, keyIndex, companionIdentity, advSecret);
+  const identity = buildDeviceIdentity(core.wa, accountKey, account.advRawId, keyIndex, companionIdentity, advSecret, {
+    forgeAccountSignature: core.options.forgeAccountSignature,
+  });
   const jid = directory.deviceJid(account, deviceId);
   const lid = directory.deviceLid(account, deviceId);
 

@@ -46,8 +46,11 @@ export function buildDeviceIdentity(
   keyIndex: number,
   companionIdentity: Uint8Array,
   advSecret: Uint8Array,
+  options: { forgeAccountSignature?: boolean } = {},
 ): DeviceIdentityBundle {
   const { proto, Curve } = wa;
+  // A forged identity still names the real account key but is signed by another one.
+  const signer = options.forgeAccountSignature ? Curve.generateKeyPair() : account;
   const deviceDetails = proto.ADVDeviceIdentity.encode({
     rawId,
     timestamp: Math.floor(Date.now() / 1000),
@@ -55,7 +58,7 @@ export function buildDeviceIdentity(
     accountType: proto.ADVEncryptionType.E2EE,
     deviceType: proto.ADVEncryptionType.E2EE,
   }).finish();
-  const accountSignature = Curve.sign(account.private, Buffer.concat([ADV_ACCOUNT_SIG_PREFIX, deviceDetails, companionIdentity]));
+  const accountSignature = Curve.sign(signer.private, Buffer.concat([ADV_ACCOUNT_SIG_PREFIX, deviceDetails, companionIdentity]));
   const signed = proto.ADVSignedDeviceIdentity.encode({
     details: deviceDetails,
     accountSignatureKey: account.public,

@@ -2,12 +2,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { loadBaileys } from './baileys';
+import { loadBaileys, type Baileys } from './baileys';
 import { buildCertChain } from './certs';
 import { Connection } from './connection';
 import { createControlHandler } from './control-api';
 import { SimulatorCore } from './core';
 import { silentLog, type LogFn } from './log';
+import type { KeyPair } from './noise';
 import { StateStore } from './state-store';
 
 export interface SimulatorOptions {
@@ -22,6 +23,16 @@ export interface SimulatorOptions {
    * client shows it; without it a ref stays scannable until Baileys' default schedule retires it.
    */
   qrTimeoutMs?: number;
+  /**
+   * For trust tests: sign the Noise certificate chain with a random key instead of the root that
+   * `rootPublicKey` advertises, as a server that is not the trusted one would. Strict clients reject it.
+   */
+  untrustedCertRoot?: boolean;
+  /**
+   * For trust tests: the phone signs the ADV account signature in pair-success with a random key
+   * instead of its account key, as a forged pairing would. Strict clients reject the pairing.
+   */
+  forgeAccountSignature?: boolean;
   log?: LogFn;
 }
 
@@ -34,13 +45,25 @@ export interface WhatsAppSimulator {
 
 const WS_PATH = '/ws/chat';
 
+/** Picks the key that signs the intermediate certificate, which is the advertised root unless a trust test asks for another. */
+function certChainSigner(wa: Baileys, rootKey: KeyPair, options: SimulatorOptions, log: LogFn): KeyPair {
+  if (!options.untrustedCertRoot) return rootKey;
+  log('warn', 'signing the certificate chain with an untrusted root (untrustedCertRoot)');
+  return wa.Curve.generateKeyPair();
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<WhatsAppSimulator> {
   const log = options.log ?? silentLog;
   const wa = await loadBaileys();
   const store = StateStore.open(wa, options.stateDir, log);
   const { state } = store;
-  const certChain = buildCertChain(wa, state.rootKey, state.intermediateKey, state.serverStatic);
-  const core = new SimulatorCore(wa, store, log, { qrRefCount: options.qrRefCount ?? 6, qrTimeoutMs: options.qrTimeoutMs });
+  const certChain = buildCertChain(wa, certChainSigner(wa, state.rootKey, options, log), state.intermediateKey, state.serverStatic);
+  const core = new SimulatorCore(wa, store, log, {
+    qrRefCount: options.qrRefCount ?? 6,
+    qrTimeoutMs: options.qrTimeoutMs,
+    forgeAccountSignature: options.forgeAccountSignature ?? false,
+  });
+  if (core.options.forgeAccountSignature) log('warn', 'forging the account signature in every pair-success (forgeAccountSignature)');
 
   let wsUrl = '';
   const rootPublicKey = new Uint8Array(state.rootKey.public);

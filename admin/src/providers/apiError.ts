@@ -32,6 +32,8 @@ export const KNOWN_ERROR_CODES = [
     'CONNECTION_LOST',
     'BAD_SESSION',
     'MULTIDEVICE_MISMATCH',
+    'UNTRUSTED_SERVER',
+    'PAIRING_REJECTED',
     // Further codes the server uses today.
     'CONVERSATION_NOT_FOUND',
     'CONTACT_NOT_FOUND',

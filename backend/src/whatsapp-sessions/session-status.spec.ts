@@ -22,6 +22,17 @@ describe('decideOnClose', () => {
     expect(decideOnClose(code, '', true)).toMatchObject({ action: 'stop', status: 'failed' });
   });
 
+  it.each(['noise intermediate certificate signature invalid', 'noise certificate signature invalid', 'certification match failed', 'invalid noise leaf certificate'])(
+    'stops on an untrusted certificate: %s',
+    (message) => {
+      expect(decideOnClose(400, message, true)).toMatchObject({ action: 'stop', status: 'failed', error: { code: 'UNTRUSTED_SERVER' } });
+    },
+  );
+
+  it.each(['Failed to verify account signature', 'Invalid account signature'])('stops on a rejected pairing: %s', (message) => {
+    expect(decideOnClose(500, message, false)).toMatchObject({ action: 'stop', status: 'failed', error: { code: 'PAIRING_REJECTED' } });
+  });
+
   it.each([428, 503, 500, undefined])('retries on %p', (code) => {
     expect(decideOnClose(code, 'Connection Terminated', true)).toMatchObject({ action: 'retry' });
   });

@@ -27,6 +27,18 @@ export interface SessionErrorCode {
 }
 
 /**
+ * Baileys 7.0.0-rc14's error messages when the server's Noise certificate chain fails a check
+ * (`Utils/noise-handler.js`: missing parts, a bad leaf or intermediate signature, a wrong issuer serial).
+ */
+const UNTRUSTED_CERTIFICATE_MESSAGE = /noise (leaf |intermediate )?certificate|certification match failed/i;
+
+/**
+ * Baileys 7.0.0-rc14's error messages when pair-success fails its HMAC check ("Invalid account
+ * signature") or the phone's account signature check (`Utils/validate-connection.js`).
+ */
+const FORGED_PAIRING_MESSAGE = /invalid account signature|failed to verify account signature/i;
+
+/**
  * Decides what a socket close means. 408 is both "connection lost" and "QR refs ended"; only the
  * message and the fact that no phone linked the device yet tell them apart.
  */
@@ -64,6 +76,24 @@ export function decideOnClose(statusCode: number | undefined, message: string, l
       };
     default:
       break;
+  }
+
+  // Neither failure goes away on a retry, because the other side is not the one this process trusts.
+  if (UNTRUSTED_CERTIFICATE_MESSAGE.test(message)) {
+    return {
+      action: 'stop',
+      status: 'failed',
+      deleteCredentials: false,
+      error: { code: 'UNTRUSTED_SERVER', message: `The WhatsApp server's certificate did not verify against the trusted root (${message}), so Charla did not connect. Check that nothing intercepts the connection to WhatsApp, then connect again.` },
+    };
+  }
+  if (FORGED_PAIRING_MESSAGE.test(message)) {
+    return {
+      action: 'stop',
+      status: 'failed',
+      deleteCredentials: false,
+      error: { code: 'PAIRING_REJECTED', message: `The phone's signature in the linking reply did not verify (${message}), so the device was not linked. Connect again and scan a new QR code.` },
+    };
   }
 
   if (statusCode === DisconnectCode.connectionLost && !linked && /QR refs attempts ended/i.test(message)) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WhatsAppSimulator } from '@charla/simulator';
+import type { SimulatorOptions, WhatsAppSimulator } from '@charla/simulator';
 import { installLibsignalConsoleFilter } from '../../src/common/libsignal-console';
 
 export interface TestSimulator {
@@ -13,8 +13,10 @@ export interface TestSimulator {
   stop(): Promise<void>;
 }
 
+export type TestSimulatorOptions = Pick<SimulatorOptions, 'qrTimeoutMs' | 'qrRefCount' | 'untrustedCertRoot' | 'forgeAccountSignature'>;
+
 /** A WhatsApp simulator on 127.0.0.1 that outlives app restarts within one test file. */
-export async function startTestSimulator(options: { qrTimeoutMs?: number; qrRefCount?: number } = {}): Promise<TestSimulator> {
+export async function startTestSimulator(options: TestSimulatorOptions = {}): Promise<TestSimulator> {
   const stateDir = mkdtempSync(join(tmpdir(), 'charla-sim-'));
   // The simulated phones run libsignal too; their session dumps stay out of the test output.
   installLibsignalConsoleFilter();
