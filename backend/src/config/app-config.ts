@@ -12,11 +12,13 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { decodeEncryptionKey } from '../common/encryption-keyring';
 import { resolveFromRoot } from '../common/repo-paths';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type WhatsAppMode = 'live' | 'sandbox';
+export type AuthStateStoreKind = 'file' | 'database';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) => {
@@ -52,6 +54,15 @@ class EnvironmentVariables {
 
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
   JWT_SECRET?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  ENCRYPTION_KEY?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  ENCRYPTION_KEY_PREVIOUS?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(['file', 'database'])
+  AUTH_STATE_STORE?: AuthStateStoreKind;
 
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^\d+[smhd]$/, { message: 'JWT_EXPIRES_IN must look like 15m, 12h or 7d' })
   JWT_EXPIRES_IN?: string;
@@ -139,9 +150,13 @@ export interface AppConfig {
   paths: { dataDir: string; authSessionsDir: string };
   database: { url?: string; embeddedPort: number };
   auth: { jwtSecret?: string; jwtExpiresIn: string };
+  /** Root keys for data encrypted at rest. `key` seals new values and `previousKey` still opens older ones. */
+  encryption: { key?: Buffer; previousKey?: Buffer };
   admin: { email: string; password?: string; name: string; tenantName: string };
   whatsapp: {
     mode: WhatsAppMode;
+    /** Storage of Baileys credentials and Signal keys: files under `paths.authSessionsDir`, or encrypted database rows. */
+    authStateStore: AuthStateStoreKind;
     wsUrl?: string;
     deviceName: string;
     simulatorUrl?: string;
@@ -183,6 +198,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (nodeEnv === 'production' && !raw.JWT_SECRET) {
     problems.push('JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)');
   }
+  const encryptionKey = decodeKeyVariable('ENCRYPTION_KEY', raw.ENCRYPTION_KEY, problems);
+  const previousEncryptionKey = decodeKeyVariable('ENCRYPTION_KEY_PREVIOUS', raw.ENCRYPTION_KEY_PREVIOUS, problems);
+  if (nodeEnv === 'production' && !raw.ENCRYPTION_KEY) {
+    problems.push('ENCRYPTION_KEY: required when NODE_ENV=production (32 random bytes as base64 or hex, for example the output of `openssl rand -base64 32`)');
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return {
@@ -198,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT ?? 54329 },
     auth: { jwtSecret: raw.JWT_SECRET, jwtExpiresIn: raw.JWT_EXPIRES_IN ?? '12h' },
+    encryption: { key: encryptionKey, previousKey: previousEncryptionKey },
     admin: {
       email: (raw.ADMIN_EMAIL ?? 'admin@charla.local').toLowerCase(),
       password: raw.ADMIN_PASSWORD,
@@ -206,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     whatsapp: {
       mode,
+      authStateStore: raw.AUTH_STATE_STORE ?? 'file',
       wsUrl: mode === 'live' ? raw.WHATSAPP_WS_URL : undefined,
       deviceName: raw.WHATSAPP_DEVICE_NAME ?? 'Charla',
       simulatorUrl: raw.SIMULATOR_URL,
@@ -231,7 +253,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEY_PREVIOUS', 'ADMIN_PASSWORD', 'DATABASE_URL']);
+
+/** Decodes an optional key variable. An invalid value adds a problem that names the variable but not the value. */
+function decodeKeyVariable(name: string, value: string | undefined, problems: string[]): Buffer | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return decodeEncryptionKey(value);
+  } catch (error) {
+    problems.push(`${name}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
 
 function describeValue(name: string, value: unknown): string {
   if (SECRET_VARIABLES.has(name)) return 'a value that is not shown because it is secret';

@@ -20,7 +20,28 @@ export interface SessionAuthState {
   flush(): Promise<void>;
 }
 
-/** The stored `creds.json` cannot be read; it was moved aside to `movedTo`. */
+/**
+ * Storage of Baileys credentials and Signal keys. The provider in `auth-state-store.provider.ts`
+ * picks the implementation from AUTH_STATE_STORE, so callers never know which one they have.
+ */
+export abstract class AuthStateStore {
+  /** Opens the session's stored credentials, or new ones when it has none. Rejects with AuthCorruptError when they are unreadable. */
+  abstract open(sessionId: string): Promise<SessionAuthState>;
+  abstract hasCredentials(sessionId: string): Promise<boolean>;
+  /** Waits for the pending writes, then deletes the session's credentials and keys in one step. */
+  abstract remove(sessionId: string): Promise<void>;
+  abstract flush(sessionId: string): Promise<void>;
+  abstract flushAll(): Promise<void>;
+  /** Returns the number of stored records per type (`creds` and each Signal key type), to watch their growth. */
+  abstract countKeys(sessionId: string): Promise<Record<string, number>>;
+}
+
+/** True once a phone linked this device. `account` is written only by a pair-success; a pairing-code request sets `me` before that. */
+export function credsAreLinked(creds: AuthenticationCreds): boolean {
+  return Boolean(creds.me?.id && creds.account);
+}
+
+/** The stored credentials cannot be read, so they were moved aside to `movedTo`. */
 export class AuthCorruptError extends Error {
   constructor(
     readonly sessionId: string,
@@ -38,7 +59,7 @@ export class AuthCorruptError extends Error {
  * burst of `creds.update` events or a crash never leaves a half-written file behind.
  */
 @Injectable()
-export class FileAuthStateStore {
+export class FileAuthStateStore implements AuthStateStore {
   private readonly logger = new Logger(FileAuthStateStore.name);
   private readonly queues = new Map<string, Promise<void>>();
 
@@ -52,7 +73,7 @@ export class FileAuthStateStore {
     return join(this.config.paths.authSessionsDir, sessionId);
   }
 
-  hasCredentials(sessionId: string): boolean {
+  async hasCredentials(sessionId: string): Promise<boolean> {
     return existsSync(join(this.folderOf(sessionId), CREDS_FILE));
   }
 
@@ -62,6 +83,7 @@ export class FileAuthStateStore {
     await chmod(folder, 0o700);
 
     const creds = (await this.readCreds(sessionId, folder)) ?? (await this.freshCreds(folder));
+    this.logger.log({ sessionId, keys: await this.countKeys(sessionId) }, 'Opened stored WhatsApp credentials');
     const cache = new Map<string, unknown>();
     const { BufferJSON, proto } = this.baileys;
 
@@ -95,8 +117,7 @@ export class FileAuthStateStore {
 
     return {
       state: { creds, keys },
-      // `account` is written only by a pair-success; a pairing-code request sets `me` before that.
-      isLinked: () => Boolean(creds.me?.id && creds.account),
+      isLinked: () => credsAreLinked(creds),
       saveCreds: () => this.enqueueWrite(sessionId, join(folder, CREDS_FILE), JSON.stringify(creds, BufferJSON.replacer)),
       flush: () => this.flush(sessionId),
     };
@@ -115,6 +136,17 @@ export class FileAuthStateStore {
 
   async flushAll(): Promise<void> {
     await Promise.all([...this.queues.values()]);
+  }
+
+  async countKeys(sessionId: string): Promise<Record<string, number>> {
+    const folder = this.folderOf(sessionId);
+    const names = existsSync(folder) ? await readdir(folder) : [];
+    const counts: Record<string, number> = {};
+    for (const name of names.filter((entry) => entry.endsWith('.json'))) {
+      const type = name === CREDS_FILE ? 'creds' : keyTypeOfFileName(name);
+      counts[type] = (counts[type] ?? 0) + 1;
+    }
+    return counts;
   }
 
   private async readCreds(sessionId: string, folder: string): Promise<AuthenticationCreds | undefined> {
@@ -171,6 +203,24 @@ export class FileAuthStateStore {
     });
     return next;
   }
+}
+
+// Longest first, because some type names start with another one (`sender-key-memory`, `sender-key`).
+const SIGNAL_KEY_TYPES: (keyof SignalDataTypeMap)[] = [
+  'app-state-sync-version',
+  'app-state-sync-key',
+  'sender-key-memory',
+  'identity-key',
+  'device-list',
+  'lid-mapping',
+  'sender-key',
+  'pre-key',
+  'session',
+  'tctoken',
+];
+
+function keyTypeOfFileName(name: string): string {
+  return SIGNAL_KEY_TYPES.find((type) => name.startsWith(`${type}-`)) ?? 'unknown';
 }
 
 /** File name of one key; every character outside a safe set is percent-encoded, so no id can name a path. */
