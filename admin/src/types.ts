@@ -129,11 +129,18 @@ export interface User extends RaRecord<string> {
     createdAt: string;
 }
 
+export type ChatPolicy = 'store' | 'ignore';
+
 export interface TenantSettings {
     name: string;
     timeZone: string;
     language: 'es' | 'en';
     currency: string;
+    groups?: ChatPolicy;
+    statuses?: ChatPolicy;
+    channels?: ChatPolicy;
+    readReceipts?: boolean;
+    fullHistorySync?: boolean;
 }
 
 export interface DashboardStats {

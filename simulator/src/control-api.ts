@@ -9,7 +9,7 @@ import { parseHistoryContacts, sendHistory } from './history-sync';
 import { enterPairingCode } from './link-code';
 import { LinkError, scanQr } from './linking';
 import { buildContactMessage, MessageRequestError } from './contact-messages';
-import { AccountNotLinkedError, linkedAccount, markContactRead, sendContactMessage, type Addressing } from './messaging';
+import { AccountNotLinkedError, linkedAccount, markContactRead, sendContactMessage, sentByContact, type Addressing } from './messaging';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -62,6 +62,12 @@ function phone(value: unknown, field: string): string {
     if (error instanceof InvalidPhoneError) throw new ApiError(400, 'INVALID_PHONE', `${field}: ${error.message}`);
     throw error;
   }
+}
+
+/** A list of phone numbers, returned in E.164. */
+function phoneList(value: unknown, field: string): string[] {
+  if (!Array.isArray(value)) throw new ApiError(400, 'INVALID_REQUEST', `${field} must be a list of phone numbers`);
+  return value.map(item => `+${phone(item, field)}`);
 }
 
 function optionalString(value: unknown, field: string): string | undefined {
@@ -131,7 +137,10 @@ export function createControlHandler(ctx: ControlContext) {
     if (method === 'POST' && path === '/control/history') {
       const body = await readJson(req);
       const digits = phone(body.phoneNumber, 'phoneNumber');
-      const result = await sendHistory(core, digits, parseHistoryContacts(body.contacts));
+      if (body.syncType !== undefined && body.syncType !== 'initial' && body.syncType !== 'full') {
+        throw new ApiError(400, 'INVALID_REQUEST', "syncType must be 'initial' or 'full'");
+      }
+      const result = await sendHistory(core, digits, parseHistoryContacts(body.contacts), body.syncType === 'full');
       return sendJson(res, 201, { phoneNumber: `+${digits}`, ...result });
     }
     const inbox = /^\/control\/inbox\/([^/]+)$/.exec(path);
@@ -139,10 +148,15 @@ export function createControlHandler(ctx: ControlContext) {
       const contact = core.directory.contact(phone(decodeURIComponent(inbox[1]), 'phoneNumber'));
       return sendJson(res, 200, contact ? contact.inbox : []);
     }
+    const sent = /^\/control\/sent\/([^/]+)$/.exec(path);
+    if (method === 'GET' && sent) {
+      return sendJson(res, 200, sentByContact(core, phone(decodeURIComponent(sent[1]), 'phoneNumber')));
+    }
     if (method === 'POST' && path === '/control/read') {
       const body = await readJson(req);
       const digits = phone(body.phoneNumber, 'phoneNumber');
-      return sendJson(res, 200, { phoneNumber: `+${digits}`, read: markContactRead(core, digits) });
+      const from = body.from === undefined ? undefined : phoneList(body.from, 'from');
+      return sendJson(res, 200, { phoneNumber: `+${digits}`, read: markContactRead(core, digits, from) });
     }
     if (method === 'POST' && path === '/control/faults') {
       return sendJson(res, 200, applyFault(core, await readJson(req)));

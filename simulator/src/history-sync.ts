@@ -67,10 +67,11 @@ export function parseHistoryContacts(value: unknown): HistoryContact[] {
 const newMessageId = (): string => `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
 
 /**
- * Sends an INITIAL_BOOTSTRAP history sync with these chats to every linked device of the account
- * (queued for devices that are offline). The contacts are created, so they are on WhatsApp.
+ * Sends a history sync with these chats to every linked device of the account (queued for devices
+ * that are offline): INITIAL_BOOTSTRAP, as after a link, or FULL, the older history a companion that
+ * asked for it receives. The contacts are created, so they are on WhatsApp.
  */
-export async function sendHistory(core: SimulatorCore, accountPhone: string, contacts: HistoryContact[]): Promise<{ conversations: number; messages: number }> {
+export async function sendHistory(core: SimulatorCore, accountPhone: string, contacts: HistoryContact[], full = false): Promise<{ conversations: number; messages: number }> {
   const { wa } = core;
   const account = linkedAccount(core, accountPhone);
   let messageCount = 0;
@@ -105,9 +106,10 @@ export async function sendHistory(core: SimulatorCore, accountPhone: string, con
     };
   });
   const { HistorySyncType } = wa.proto.HistorySync;
+  const syncType = full ? HistorySyncType.FULL : HistorySyncType.INITIAL_BOOTSTRAP;
   const history = wa.proto.HistorySync.encode(
     wa.proto.HistorySync.fromObject({
-      syncType: HistorySyncType.INITIAL_BOOTSTRAP,
+      syncType,
       conversations,
       pushnames: contacts.map(c => ({ id: `${c.phone}@s.whatsapp.net`, pushname: c.name })).filter(p => p.pushname),
       progress: 100,
@@ -119,7 +121,7 @@ export async function sendHistory(core: SimulatorCore, accountPhone: string, con
       protocolMessage: {
         type: wa.proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
         historySyncNotification: {
-          syncType: HistorySyncType.INITIAL_BOOTSTRAP,
+          syncType,
           initialHistBootstrapInlinePayload: deflateSync(history),
           chunkOrder: 0,
           progress: 100,

@@ -131,7 +131,32 @@ export async function handleReceipt(core: SimulatorCore, conn: Connection, recei
   if (login && id) {
     const listed = children(child(receipt, 'list') ?? node('list', {}), 'item').map(item => item.attrs.id).filter(Boolean);
     core.acknowledge(login.phone, login.deviceId, [id, ...listed]);
+    if ((type === 'read' || type === 'read-self') && to) recordRead(core, login.phone, to, [id, ...listed]);
   }
+}
+
+/** The contact sees that the account read its messages, as a phone shows blue ticks. */
+function recordRead(core: SimulatorCore, accountPhone: string, chatJid: string, ids: string[]): void {
+  const resolved = core.directory.resolve(chatJid, false);
+  if (resolved?.kind !== 'contact') return;
+  const now = unixNow();
+  let count = 0;
+  for (const entry of resolved.contact.messages ?? []) {
+    if (!entry.fromContact || entry.account !== accountPhone || entry.readAt || !ids.includes(entry.waMessageId)) continue;
+    entry.readAt = Number(now);
+    count++;
+  }
+  if (count === 0) return;
+  core.directory.changed();
+  core.log('debug', 'account read contact messages', { from: e164(accountPhone), contact: e164(resolved.contact.phone), count });
+}
+
+/** What a contact sent, newest last, with whether the account read it. */
+export function sentByContact(core: SimulatorCore, contactPhone: string): { waMessageId: string; to: string; readAt: number | null }[] {
+  const contact = core.directory.contact(contactPhone);
+  return (contact?.messages ?? [])
+    .filter(entry => entry.fromContact)
+    .map(entry => ({ waMessageId: entry.waMessageId, to: e164(entry.account), readAt: entry.readAt ?? null }));
 }
 
 /** Maximum resends of one message, as a guard against resend loops. */
@@ -305,13 +330,17 @@ export async function sendContactMessage(core: SimulatorCore, send: ContactSend)
   return id;
 }
 
-/** Marks everything a contact received as read and sends read receipts to every linked device of each sender. */
-export function markContactRead(core: SimulatorCore, contactPhone: string): number {
+/**
+ * Marks what a contact received as read and sends read receipts to every linked device of each
+ * sender; with `fromAccounts` (E.164), only what those accounts sent.
+ */
+export function markContactRead(core: SimulatorCore, contactPhone: string, fromAccounts?: string[]): number {
   const contact = core.directory.contact(contactPhone);
   if (!contact) return 0;
   let count = 0;
   for (const item of contact.inbox) {
     if (item.status === 'read') continue;
+    if (fromAccounts && !fromAccounts.includes(item.from)) continue;
     item.status = 'read';
     count++;
     const account = core.directory.account(item.from.replace(/^\+/, ''));

@@ -83,6 +83,8 @@ export interface LoggedMessage {
   fromContact: boolean;
   /** proto.Message, encoded, base64. */
   message: string;
+  /** Unix seconds when the account sent a read receipt for this contact message. */
+  readAt?: number;
 }
 
 export interface ContactState {

@@ -61,6 +61,18 @@ export function pollOptionsOf(message: Pick<Message, 'data'>): string[] {
         .filter((option): option is string => !!option);
 }
 
+/** Votes per option name, counting each voter's current choice once; empty until someone votes. */
+export function pollTally(message: Pick<Message, 'data'>): Map<string, number> {
+    const tally = new Map<string, number>();
+    const votes = message.data?.votes;
+    if (!Array.isArray(votes)) return tally;
+    for (const vote of votes as { options?: unknown }[]) {
+        if (!Array.isArray(vote?.options)) continue;
+        for (const option of vote.options) if (typeof option === 'string') tally.set(option, (tally.get(option) ?? 0) + 1);
+    }
+    return tally;
+}
+
 export function mapUrl(latitude: number, longitude: number): string {
     return `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=16/${latitude}/${longitude}`;
 }
@@ -190,6 +202,7 @@ export function MessageContent({ message }: { message: Message }) {
         }
         case 'poll': {
             const options = pollOptionsOf(message);
+            const tally = pollTally(message);
             return (
                 <Panel testId="message-poll">
                     <Label>{translate('charla.messages.poll')}</Label>
@@ -197,7 +210,12 @@ export function MessageContent({ message }: { message: Message }) {
                     <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
                         {options.map((option, index) => (
                             <Typography component="li" variant="body2" key={index}>
-                                {option}
+                                <span data-testid="poll-option">{option}</span>
+                                {tally.has(option) && (
+                                    <Typography component="span" variant="caption" color="text.secondary" data-testid="poll-votes" sx={{ ml: 1 }}>
+                                        {translate('charla.messages.poll_votes', { smart_count: tally.get(option) })}
+                                    </Typography>
+                                )}
                             </Typography>
                         ))}
                     </Box>

@@ -95,8 +95,22 @@ describe('message types', () => {
         const [bubble] = await bubbles();
         expect(bubble.textContent).toContain('📊 Encuesta');
         expect(bubble.textContent).toContain('¿Qué pan prefiere?');
-        expect(within(bubble).getAllByRole('listitem').map(item => item.textContent)).toEqual(['Integral', 'Blanco', 'Centeno']);
+        expect(within(bubble).getAllByTestId('poll-option').map(item => item.textContent)).toEqual(['Integral', 'Blanco', 'Centeno']);
+        expect(within(bubble).queryAllByTestId('poll-votes')).toHaveLength(0);
         expect(bubble.textContent).toContain('Se pueden elegir varias opciones');
+    });
+
+    it.each([
+        ['es', ['Integral2 votos', 'Blanco', 'Centeno1 voto']],
+        ['en', ['Integral2 votes', 'Blanco', 'Centeno1 vote']],
+    ] as const)('counts the votes of a poll in %s', async (locale, expected) => {
+        const votes = [
+            { by: '573001112233@s.whatsapp.net', options: ['Integral', 'Centeno'] },
+            { by: '573004445566@s.whatsapp.net', options: ['Integral'] },
+        ];
+        renderThread([message({ type: 'poll', content: '¿Qué pan?', data: { name: '¿Qué pan?', options: ['Integral', 'Blanco', 'Centeno'], multiple: true, votes } })], locale);
+        const [bubble] = await bubbles();
+        expect(within(bubble).getAllByRole('listitem').map(item => item.textContent)).toEqual(expected);
     });
 
     it('renders the link preview under the text', async () => {

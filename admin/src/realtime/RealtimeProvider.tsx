@@ -12,6 +12,7 @@ import {
     applySessionStatus,
 } from './cacheUpdates';
 import type { RealtimeEventName, ServerToClientEvents } from './events';
+import { queryKeys } from './queryKeys';
 import { createRealtimeSocket, type RealtimeSocket, type SocketFactory } from './socket';
 
 interface RealtimeContextValue {
@@ -63,6 +64,11 @@ export function RealtimeProvider({
         client.on('message.updated', event => applyMessageUpdated(queryClient, event));
         client.on('conversation.updated', event => applyConversationUpdated(queryClient, event));
         client.on('conversation.merged', event => applyConversationMerged(queryClient, event));
+        // A history sync can touch hundreds of conversations at once, so the lists reload instead.
+        client.on('history.synced', () => {
+            void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+            void queryClient.invalidateQueries({ queryKey: queryKeys.dashboard() });
+        });
         // Events sent during a disconnection are lost, so refetch what is on screen once after a reconnect.
         client.io.on('reconnect', () => void queryClient.invalidateQueries({ type: 'active' }));
 

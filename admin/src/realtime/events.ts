@@ -35,6 +35,12 @@ export interface ConversationMergedEvent {
     into: string;
 }
 
+export interface HistorySyncedEvent {
+    sessionId: string;
+    conversations: number;
+    messages: number;
+}
+
 /** The server-to-client events of the Socket.IO feed. */
 export interface ServerToClientEvents {
     'session.qr': (event: SessionQrEvent) => void;
@@ -43,6 +49,7 @@ export interface ServerToClientEvents {
     'message.updated': (event: MessageUpdatedEvent) => void;
     'conversation.updated': (event: ConversationUpdatedEvent) => void;
     'conversation.merged': (event: ConversationMergedEvent) => void;
+    'history.synced': (event: HistorySyncedEvent) => void;
 }
 
 export type RealtimeEventName = keyof ServerToClientEvents;

@@ -2,6 +2,7 @@ import { Card, CardContent, CircularProgress, Stack, Typography } from '@mui/mat
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
     AutocompleteInput,
+    BooleanInput,
     Form,
     maxLength,
     required,
@@ -55,12 +56,16 @@ export function timeZoneChoices(): { id: string; name: string }[] {
 
 const CURRENCIES = ['COP', 'MXN', 'PEN', 'CLP', 'ARS', 'BRL', 'UYU', 'PYG', 'BOB', 'GTQ', 'HNL', 'NIO', 'CRC', 'PAB', 'DOP', 'VES', 'USD', 'EUR'];
 const CURRENCY_CHOICES = CURRENCIES.map(code => ({ id: code, name: `charla.settings.currencies.${code}` }));
+const POLICY_CHOICES = [
+    { id: 'store', name: 'charla.settings.policies.store' },
+    { id: 'ignore', name: 'charla.settings.policies.ignore' },
+];
 const LANGUAGE_CHOICES = [
     { id: 'es', name: 'charla.settings.languages.es' },
     { id: 'en', name: 'charla.settings.languages.en' },
 ];
 
-/** Renders the business settings: name, time zone, language of its messages, and currency. */
+/** Renders the business settings: name, time zone, language, currency, and which messages are kept and how. */
 export function SettingsPage() {
     const translate = useTranslate();
     const dataProvider = useCharlaDataProvider();
@@ -110,6 +115,16 @@ export function SettingsPage() {
                                 choices={CURRENCY_CHOICES}
                                 validate={required()}
                             />
+                            <Typography variant="subtitle1" sx={{ mt: 2 }}>
+                                {translate('charla.settings.messages')}
+                            </Typography>
+                            <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
+                                <SelectInput source="groups" label="charla.settings.fields.groups" choices={POLICY_CHOICES} validate={required()} />
+                                <SelectInput source="statuses" label="charla.settings.fields.statuses" choices={POLICY_CHOICES} validate={required()} />
+                                <SelectInput source="channels" label="charla.settings.fields.channels" choices={POLICY_CHOICES} validate={required()} />
+                            </Stack>
+                            <BooleanInput source="readReceipts" label="charla.settings.fields.readReceipts" helperText="charla.settings.read_receipts_help" />
+                            <BooleanInput source="fullHistorySync" label="charla.settings.fields.fullHistorySync" helperText="charla.settings.full_history_help" />
                             <SaveButton disabled={mutation.isPending} />
                         </Form>
                     )}

@@ -1,16 +1,17 @@
 import type { WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
+import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RealtimeEvents } from '../realtime/realtime-events';
+import { loadTenantSettings } from '../settings/settings.service';
 import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
 import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { WhatsAppEvent, WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
-import type { MessageStatus } from './message.entity';
+import type { MessageSource, MessageStatus } from './message.entity';
 import { ConversationRow, MessageRow, previewOf, toConversationView, toMessageView, toPayloadJson } from './message.views';
-import { DEFAULT_SETTINGS, TenantSettings } from '../settings/settings.service';
 import { classifyJid, ExtractedContent, extractContent } from './message-content';
 import { ChatIdentity, IdentityService } from './identity.service';
 import { MessagesRepository } from './messages.repository';
@@ -79,6 +80,8 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     if (event.type === 'session.ready') return;
 
     if (event.type === 'history.set') {
+      // A full sync is stored only for tenants that asked for one; recent chats always are.
+      if (event.full && !(await loadTenantSettings(this.em, event.tenantId)).fullHistorySync) return;
       await this.storeHistory(event.tenantId, event.sessionId, event.messages);
       return;
     }
@@ -88,9 +91,11 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
       return;
     }
 
+    // WhatsApp replays what arrived while the device was away as `append`; it is stored like live traffic.
+    const source: MessageSource = event.upsertType === 'append' ? 'backlog' : 'live';
     for (const message of event.messages) {
       await this.guard(event, message.key.id, () =>
-        message.key.fromMe ? this.storeOwnMessage(event.tenantId, event.sessionId, message) : this.storeInbound(event.tenantId, event.sessionId, message),
+        message.key.fromMe ? this.storeOwnMessage(event.tenantId, event.sessionId, message) : this.storeInbound(event.tenantId, event.sessionId, message, source),
       );
     }
   }
@@ -103,19 +108,19 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async storeInbound(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
+  private async storeInbound(tenantId: string, sessionId: string, message: WAMessage, source: MessageSource): Promise<void> {
     const kind = classifyJid(message.key.remoteJid);
     if (kind === 'group' || kind === 'status' || kind === 'newsletter') {
-      if (await this.policyAllows(tenantId, kind)) await this.storeSharedChatMessage(tenantId, sessionId, message);
+      if (await this.policyAllows(tenantId, kind)) await this.storeSharedChatMessage(tenantId, sessionId, message, source);
       return;
     }
 
     const chat = await this.chatOf(tenantId, message);
     const extracted = extractOrPlaceholder(message);
     if (!chat || !extracted || !message.key.id) return;
-    if (await this.applyToEarlierMessage(tenantId, sessionId, extracted, chat.jid)) return;
+    if (await this.applyToEarlierMessage(tenantId, sessionId, extracted, chat.jid, message)) return;
 
-    await this.storeAndAnnounce(tenantId, sessionId, message, extracted, chat.jid, null, async (em) => {
+    await this.storeAndAnnounce(tenantId, sessionId, message, extracted, chat.jid, null, source, async (em) => {
       const contactId = await this.repository.upsertContact(em, tenantId, chat.jid, chat.phoneNumber, message.pushName ?? null, chat.lid);
       return this.repository.upsertConversation(em, tenantId, sessionId, contactId, chat.jid);
     });
@@ -125,7 +130,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
    * Stores a message of a group, a status broadcast or a channel. The conversation is the shared
    * chat, and each message names the member who wrote it.
    */
-  private async storeSharedChatMessage(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
+  private async storeSharedChatMessage(tenantId: string, sessionId: string, message: WAMessage, source: MessageSource): Promise<void> {
     const chatJid = message.key.remoteJid!;
     const extracted = extractOrPlaceholder(message);
     if (!extracted || !message.key.id) return;
@@ -134,9 +139,9 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     const members = [key.participant, key.participantAlt].filter(Boolean) as string[];
     const member = members.find((jid) => this.baileys.isPnUser(jid)) ?? members[0];
     const senderJid = member ? this.baileys.jidNormalizedUser(member) : null;
-    if (await this.applyToEarlierMessage(tenantId, sessionId, extracted, senderJid ?? chatJid)) return;
+    if (await this.applyToEarlierMessage(tenantId, sessionId, extracted, senderJid ?? chatJid, message)) return;
 
-    const conversation = await this.storeAndAnnounce(tenantId, sessionId, message, extracted, chatJid, senderJid, (em) =>
+    const conversation = await this.storeAndAnnounce(tenantId, sessionId, message, extracted, chatJid, senderJid, source, (em) =>
       this.repository.upsertGroupConversation(em, tenantId, sessionId, chatJid, null),
     );
     if (conversation && classifyJid(chatJid) === 'group' && !conversation.group_name) void this.fetchGroupName(tenantId, sessionId, conversation.id, chatJid);
@@ -153,6 +158,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     extracted: ExtractedContent,
     chatJid: string,
     senderJid: string | null,
+    source: MessageSource,
     conversationOf: (em: EntityManager) => Promise<string>,
   ): Promise<ConversationRow | undefined> {
     const timestamp = toDate(message.messageTimestamp);
@@ -174,6 +180,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
         payloadJson: message.message ? toPayloadJson(message.message, this.baileys.BufferJSON.replacer) : undefined,
         data: extracted.data,
         quotedWaMessageId: extracted.quotedWaMessageId,
+        source,
       });
       if (!row) return undefined;
 
@@ -207,20 +214,20 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
 
   /** Reads the tenant's policy for groups, status broadcasts and channels; a primary-key read, so a change applies at once. */
   private async policyAllows(tenantId: string, kind: 'group' | 'status' | 'newsletter'): Promise<boolean> {
-    const [row] = await this.em.getConnection().execute<{ settings: Partial<TenantSettings> }[]>('select settings from tenants where id = ?', [tenantId]);
-    const settings: TenantSettings = { ...DEFAULT_SETTINGS, ...(row?.settings ?? {}) };
+    const settings = await loadTenantSettings(this.em, tenantId);
     const setting = POLICY_SETTING[kind];
     return settings[setting] === 'store';
   }
 
   /**
-   * Stores a history sync in batches, without a `message.created` event per message. The panel
-   * gets one `conversation.updated` per conversation that the sync changed. Messages older than the
-   * configured window are skipped, and the same message synced twice is stored once.
+   * Stores a history sync in batches, without an event per message or per conversation: a phone
+   * can push thousands of messages across hundreds of chats, so the panel gets one `history.synced`
+   * summary and reloads its lists. Messages older than the configured window are skipped, and the
+   * same message synced twice (or also seen live) is stored once.
    */
   private async storeHistory(tenantId: string, sessionId: string, messages: WAMessage[]): Promise<void> {
     const oldest = Date.now() - this.config.whatsapp.historySyncDays * 86_400_000;
-    const touched = new Map<string, unknown>();
+    const touched = new Set<string>();
     let stored = 0;
 
     for (let start = 0; start < messages.length; start += HISTORY_BATCH_SIZE) {
@@ -233,13 +240,13 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
           });
           if (!row) continue;
           stored += 1;
-          touched.set(row.conversation_id, await this.repository.findConversation(em, row.conversation_id));
+          touched.add(row.conversation_id);
         }
       });
     }
 
-    for (const conversation of touched.values()) this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(conversation as never) });
-    this.logger.log({ sessionId, received: messages.length, stored }, 'Stored a history sync');
+    if (stored > 0) this.realtime.publish(tenantId, 'history.synced', { sessionId, conversations: touched.size, messages: stored });
+    this.logger.log({ sessionId, received: messages.length, stored, conversations: touched.size }, 'Stored a history sync');
   }
 
   private async storeHistoryMessage(em: EntityManager, tenantId: string, sessionId: string, message: WAMessage): Promise<MessageRow | undefined> {
@@ -266,6 +273,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
       timestamp,
       data: extracted.data,
       quotedWaMessageId: extracted.quotedWaMessageId,
+      source: 'history',
     });
     if (row) await this.repository.touchConversation(em, conversationId, timestamp, previewOf(row.content, row.type), false);
     return row;
@@ -275,17 +283,17 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
    * Reactions, edits and deletes change the message they point at instead of adding a bubble.
    * Returns true when the message was one of those (even when its target is not stored).
    */
-  private async applyToEarlierMessage(tenantId: string, sessionId: string, extracted: ExtractedContent, by: string): Promise<boolean> {
+  private async applyToEarlierMessage(tenantId: string, sessionId: string, extracted: ExtractedContent, by: string, message: WAMessage): Promise<boolean> {
     const target = extracted.data?.targetWaMessageId as string | null | undefined;
     if (!['reaction', 'edit', 'delete', 'pollVote'].includes(extracted.type)) return false;
-    if (!target || extracted.type === 'pollVote') {
-      // NOTE: poll votes arrive encrypted for the poll's creator; they are not counted yet.
-      this.logger.debug({ sessionId, type: extracted.type, target }, 'Ignored a message that acts on another message');
+    if (!target) {
+      this.logger.debug({ sessionId, type: extracted.type }, 'Ignored a message that acts on another message without naming it');
       return true;
     }
 
     const em = this.em.fork();
     let row: MessageRow | undefined;
+    if (extracted.type === 'pollVote') row = await this.applyPollVote(em, sessionId, target, extracted, by, message);
     if (extracted.type === 'reaction') row = await this.repository.applyReaction(em, sessionId, target, by, String(extracted.data?.emoji ?? ''));
     if (extracted.type === 'edit' && extracted.content !== null) row = await this.repository.applyEdit(em, sessionId, target, stripNul(extracted.content)!);
     if (extracted.type === 'delete') row = await this.repository.applyDelete(em, sessionId, target);
@@ -302,14 +310,60 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
       ...(extracted.type === 'reaction' ? { reactions: view.reactions } : {}),
       ...(extracted.type === 'edit' ? { content: view.content, editedAt: view.editedAt } : {}),
       ...(extracted.type === 'delete' ? { deletedAt: view.deletedAt } : {}),
+      ...(extracted.type === 'pollVote' ? { data: view.data } : {}),
     });
     return true;
+  }
+
+  /**
+   * Decrypts a poll vote with the poll's secret and records the voter's choice. The vote is bound
+   * to the poll's creator and the voter as the chat addresses them, by phone number or by LID, so
+   * each pairing of those forms is tried; a wrong pairing fails GCM authentication.
+   */
+  private async applyPollVote(em: EntityManager, sessionId: string, pollId: string, extracted: ExtractedContent, by: string, message: WAMessage): Promise<MessageRow | undefined> {
+    const [poll] = await em.getConnection().execute<{ direction: string; chat_jid: string; sender_jid: string | null; data: { options?: string[] } | null; payload: unknown }[]>(
+      "select direction, chat_jid, sender_jid, data, payload from messages where session_id = ? and wa_message_id = ? and type = 'poll'",
+      [sessionId, pollId],
+    );
+    const payload = poll?.payload ? JSON.parse(JSON.stringify(poll.payload), this.baileys.BufferJSON.reviver) : undefined;
+    const secret = bytesOf(payload?.messageContextInfo?.messageSecret);
+    const encPayload = extracted.data?.encPayload as string | null;
+    const encIv = extracted.data?.encIv as string | null;
+    if (!poll || !secret || !encPayload || !encIv) {
+      this.logger.debug({ sessionId, pollId }, 'A vote arrived for a poll that is not stored or has no secret');
+      return undefined;
+    }
+
+    const key = message.key as { remoteJid?: string | null; remoteJidAlt?: string | null; participant?: string | null; participantAlt?: string | null; fromMe?: boolean | null };
+    const voters = message.key.fromMe
+      ? this.connections.ownJids(sessionId)
+      : uniqueUsers([key.participant, key.participantAlt, key.remoteJid, key.remoteJidAlt], this.baileys.jidNormalizedUser);
+    const creators =
+      poll.direction === 'out'
+        ? this.connections.ownJids(sessionId)
+        : uniqueUsers([poll.sender_jid, poll.chat_jid, key.remoteJid, key.remoteJidAlt, key.participant, key.participantAlt], this.baileys.jidNormalizedUser);
+
+    const vote = { encPayload: Buffer.from(encPayload, 'base64'), encIv: Buffer.from(encIv, 'base64') };
+    for (const pollCreatorJid of creators) {
+      for (const voterJid of voters) {
+        let selected: Uint8Array[];
+        try {
+          selected = this.baileys.decryptPollVote(vote, { pollCreatorJid, pollMsgId: pollId, pollEncKey: secret, voterJid }).selectedOptions ?? [];
+        } catch {
+          continue;
+        }
+        const options = optionNames(poll.data?.options ?? [], selected);
+        return this.repository.applyPollVote(em, sessionId, pollId, by, options);
+      }
+    }
+    this.logger.warn({ sessionId, pollId }, 'Could not decrypt a poll vote');
+    return undefined;
   }
 
   /** Our own messages coming back from WhatsApp: they update the outbound row, never add an inbound one. */
   private async storeOwnMessage(tenantId: string, sessionId: string, message: WAMessage): Promise<void> {
     const extracted = message.message ? extractContent(message.message) : undefined;
-    if (extracted && (await this.applyToEarlierMessage(tenantId, sessionId, extracted, 'me'))) return;
+    if (extracted && (await this.applyToEarlierMessage(tenantId, sessionId, extracted, 'me', message))) return;
 
     const status = message.status !== undefined && message.status !== null ? BAILEYS_STATUS[message.status] : undefined;
     if (status && status !== 'failed' && message.key.id) await this.advance(tenantId, sessionId, message.key.id, status);
@@ -382,4 +436,22 @@ function stripNul(text: string | null): string | null {
 function extractOrPlaceholder(message: WAMessage): ExtractedContent | undefined {
   if (message.message) return extractContent(message.message);
   return { type: message.messageStubType === UNDECRYPTABLE_STUB ? 'undecryptable' : 'unknown', content: null };
+}
+
+/** Bare user JIDs (no device), each once, in the order given. */
+function uniqueUsers(jids: (string | null | undefined)[], normalize: (jid: string) => string): string[] {
+  return [...new Set(jids.filter((jid): jid is string => Boolean(jid)).map((jid) => normalize(jid)))];
+}
+
+/** WhatsApp sends the SHA-256 of each chosen option's name; maps them back to the names. */
+function optionNames(options: string[], selected: Uint8Array[]): string[] {
+  const byHash = new Map(options.map((name) => [createHash('sha256').update(name).digest('hex'), name]));
+  return selected.map((hash) => byHash.get(Buffer.from(hash).toString('hex'))).filter((name): name is string => name !== undefined);
+}
+
+/** Stored protos keep bytes either as Baileys' BufferJSON (revived to a Buffer) or as protobuf's base64 text. */
+function bytesOf(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value.length ? value : undefined;
+  if (typeof value === 'string' && value) return Buffer.from(value, 'base64');
+  return undefined;
 }

@@ -113,7 +113,17 @@ function extractKnown(inner: AnyMessage): ExtractedContent | null | undefined {
     return { type: 'poll', content: poll.name ?? null, data: { name: poll.name ?? null, options, multiple: (poll.selectableOptionsCount ?? 1) !== 1 } };
   }
   if (inner.pollUpdateMessage) {
-    return { type: 'pollVote', content: null, data: { targetWaMessageId: inner.pollUpdateMessage.pollCreationMessageKey?.id ?? null } };
+    // The vote is encrypted for the poll's creator; the handler decrypts it with the poll's secret.
+    const vote = inner.pollUpdateMessage.vote;
+    return {
+      type: 'pollVote',
+      content: null,
+      data: {
+        targetWaMessageId: inner.pollUpdateMessage.pollCreationMessageKey?.id ?? null,
+        encPayload: vote?.encPayload ? Buffer.from(vote.encPayload).toString('base64') : null,
+        encIv: vote?.encIv ? Buffer.from(vote.encIv).toString('base64') : null,
+      },
+    };
   }
 
   const button = inner.buttonsResponseMessage;

@@ -2,6 +2,8 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 
 export type MessageDirection = 'in' | 'out';
+/** How a message reached us: live, replayed after the device was away (`backlog`), or in a history sync. */
+export type MessageSource = 'live' | 'backlog' | 'history';
 
 /** Outbound statuses in the order they normally happen; `failed` is outside that order. */
 export const OUTBOUND_STATUS_ORDER = ['queued', 'pending', 'sent', 'delivered', 'read', 'played'] as const;

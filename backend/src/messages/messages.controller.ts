@@ -70,6 +70,11 @@ export class MessagesController {
     return this.messages.deleteForEveryone(user.tenantId, id);
   }
 
+  @Get('messages/:id')
+  getMessage(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<MessageView> {
+    return this.messages.getMessage(user.tenantId, id);
+  }
+
   @Get('messages')
   async listMessages(@CurrentUser() user: AuthUser, @Query() query: ListQueryDto, @Res({ passthrough: true }) response: Response): Promise<MessageView[]> {
     const parsed = parseListQuery<MessageFilter>(query, { sortable: MESSAGE_SORT_FIELDS, defaultSort: ['timestamp', 'ASC'], filters: ['conversationId', 'sessionId', 'direction'] });

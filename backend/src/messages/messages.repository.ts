@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { MessageDirection, MessageError, MessageStatus } from './message.entity';
+import type { MessageDirection, MessageError, MessageSource, MessageStatus } from './message.entity';
 import { OUTBOUND_STATUS_ORDER } from './message.entity';
 import type { ConversationRow, MessageRow } from './message.views';
 
@@ -25,6 +25,9 @@ export interface NewMessage {
   quotedWaMessageId?: string;
   /** The member who wrote a group message. */
   senderJid?: string | null;
+  /** An outbound message to a number WhatsApp was not yet asked about. */
+  recipientUnverified?: boolean;
+  source?: MessageSource;
 }
 
 export const MESSAGE_COLUMNS =
@@ -83,8 +86,8 @@ export class MessagesRepository {
   async insertMessage(em: EntityManager, message: NewMessage): Promise<MessageRow | undefined> {
     const [row] = await this.query<MessageRow>(
       em,
-      `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, sender_name, timestamp, payload, idempotency_key, data, sender_jid, quoted_message_id)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select q.id from messages q where q.session_id = ? and q.wa_message_id = ? limit 1))
+      `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, sender_name, timestamp, payload, idempotency_key, data, sender_jid, recipient_unverified, source, quoted_message_id)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select q.id from messages q where q.session_id = ? and q.wa_message_id = ? limit 1))
        on conflict do nothing
        returning ${MESSAGE_COLUMNS}`,
       [
@@ -104,6 +107,8 @@ export class MessagesRepository {
         message.idempotencyKey ?? null,
         message.data ? JSON.stringify(message.data) : null,
         message.senderJid ?? null,
+        message.recipientUnverified ?? false,
+        message.source ?? 'live',
         message.sessionId,
         message.quotedWaMessageId ?? null,
       ],
@@ -165,6 +170,11 @@ export class MessagesRepository {
     return row;
   }
 
+  /** Keeps the proto we sent, whatever status receipts already gave the message. */
+  async storePayload(em: EntityManager, messageId: string, payloadJson: string): Promise<void> {
+    await this.query(em, 'update messages set payload = ?::jsonb where id = ?', [payloadJson, messageId]);
+  }
+
   /** Sets or replaces one person's reaction; an empty emoji removes it. */
   async applyReaction(em: EntityManager, sessionId: string, targetWaMessageId: string, by: string, emoji: string): Promise<MessageRow | undefined> {
     const [row] = await this.query<MessageRow>(
@@ -176,6 +186,23 @@ export class MessagesRepository {
        where session_id = ? and wa_message_id = ?
        returning ${MESSAGE_COLUMNS}`,
       [by, emoji, by, emoji, sessionId, targetWaMessageId],
+    );
+    return row;
+  }
+
+  /** Records a voter's current choice on a poll (`data.votes`); an empty choice withdraws the vote. */
+  async applyPollVote(em: EntityManager, sessionId: string, pollWaMessageId: string, by: string, options: string[]): Promise<MessageRow | undefined> {
+    const [row] = await this.query<MessageRow>(
+      em,
+      `update messages set
+         data = jsonb_set(coalesce(data, '{}'::jsonb), '{votes}',
+                  (select coalesce(jsonb_agg(v), '[]'::jsonb) from jsonb_array_elements(coalesce(data->'votes', '[]'::jsonb)) v where v->>'by' <> ?)
+                  || case when jsonb_array_length(?::jsonb) = 0 then '[]'::jsonb
+                          else jsonb_build_array(jsonb_build_object('by', ?::text, 'options', ?::jsonb, 'at', now())) end),
+         updated_at = now()
+       where session_id = ? and wa_message_id = ? and type = 'poll'
+       returning ${MESSAGE_COLUMNS}`,
+      [by, JSON.stringify(options), by, JSON.stringify(options), sessionId, pollWaMessageId],
     );
     return row;
   }

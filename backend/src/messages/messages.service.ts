@@ -1,10 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, validationError } from '../common/app-error';
 import { ParsedListQuery } from '../common/list-query';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RealtimeEvents } from '../realtime/realtime-events';
+import { loadTenantSettings } from '../settings/settings.service';
 import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { SessionsService } from '../whatsapp-sessions/sessions.service';
 import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
@@ -12,8 +13,9 @@ import { OutboxService } from './outbox.service';
 import { MAX_TEXT_LENGTH, ReplyDto, SendMessageDto, SendResult } from './dto/send-message.dto';
 import { ConversationRow, ConversationView, MessageRow, MessageView, previewOf, toConversationView, toMessageView } from './message.views';
 import { classifyJid } from './message-content';
-import { MessagesRepository } from './messages.repository';
+import { MESSAGE_COLUMNS, MessagesRepository } from './messages.repository';
 import { parseRecipient, phoneNumberFromJid } from './phone';
+import { RecipientResolver } from './recipient-resolver';
 
 interface OwnMessageRow {
   id: string;
@@ -42,26 +44,38 @@ export interface MessageFilter {
   direction: string;
 }
 
+/** Read receipts sent per opening, newest first; any older ones go out the next time the conversation opens. */
+const READ_RECEIPT_BATCH = 100;
+
 const CONVERSATION_SORT: Record<string, string> = { lastMessageAt: 'c.last_message_at', unreadCount: 'c.unread_count', id: 'c.id' };
 const MESSAGE_SORT: Record<string, string> = { timestamp: 'm.timestamp', id: 'm.id' };
 
 @Injectable()
 export class MessagesService {
+  private readonly logger = new Logger(MessagesService.name);
+
   constructor(
     private readonly em: EntityManager,
     private readonly repository: MessagesRepository,
     private readonly sessions: SessionsService,
     private readonly outbox: OutboxService,
+    private readonly recipients: RecipientResolver,
     private readonly connections: ConnectionManager,
     private readonly realtime: RealtimeEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Stores an outbound text in the outbox; it leaves at once when the session is ready and its pacing allows. */
+  /**
+   * Stores an outbound message in the outbox; it leaves at once when the session is ready and its
+   * pacing allows. The number is checked with WhatsApp now, or by the outbox when the session is away.
+   */
   async send(tenantId: string, sessionId: string, body: SendMessageDto, idempotencyKey?: string): Promise<SendResult> {
     const session = await this.sessions.findOwned(tenantId, sessionId);
-    const recipient = parseRecipient(body.to, this.config.phone.defaultCountry);
-    return this.enqueue(session, recipient.jid, recipient.phoneNumber, body, idempotencyKey);
+    const parsed = parseRecipient(body.to, this.config.phone.defaultCountry);
+    this.assertCanQueue(session);
+
+    const recipient = await this.recipients.resolve(tenantId, sessionId, parsed);
+    return this.enqueue(session, recipient.jid, recipient.phoneNumber, body, idempotencyKey, !recipient.verified);
   }
 
   async reply(tenantId: string, conversationId: string, body: ReplyDto, idempotencyKey?: string): Promise<SendResult> {
@@ -73,7 +87,7 @@ export class MessagesService {
     return this.enqueue(session, chat.chat_jid, phoneNumberFromJid(chat.chat_jid), body, idempotencyKey);
   }
 
-  private async enqueue(session: WhatsAppSession, jid: string, phoneNumber: string | null, body: ReplyDto, idempotencyKey?: string): Promise<SendResult> {
+  private async enqueue(session: WhatsAppSession, jid: string, phoneNumber: string | null, body: ReplyDto, idempotencyKey?: string, recipientUnverified = false): Promise<SendResult> {
     const { tenantId, id: sessionId } = session;
     const draft = await this.draftOf(session, jid, body);
     this.assertCanQueue(session);
@@ -108,6 +122,7 @@ export class MessagesService {
         idempotencyKey,
         data: draft.data,
         quotedWaMessageId: draft.quotedWaMessageId,
+        recipientUnverified,
       });
       if (!row) return undefined;
       // A reaction changes an earlier message instead of starting a new one, so the preview stays.
@@ -269,13 +284,40 @@ export class MessagesService {
     return { remoteJid: row.chat_jid, fromMe: true, id: row.wa_message_id };
   }
 
+  /** The conversation was opened: nothing is unread, and the customer may learn that (a tenant setting). */
   async markRead(tenantId: string, conversationId: string): Promise<ConversationView> {
-    await this.findConversationRow(tenantId, conversationId);
+    const row = await this.findConversationRow(tenantId, conversationId);
     await this.em.getConnection().execute('update conversations set unread_count = 0, updated_at = now() where id = ? and tenant_id = ?', [conversationId, tenantId]);
+    await this.sendReadReceipts(tenantId, row.session_id, conversationId);
 
     const conversation = toConversationView((await this.repository.findConversation(this.em, conversationId, tenantId))!);
     this.realtime.publish(tenantId, 'conversation.updated', { conversation });
     return conversation;
+  }
+
+  /**
+   * Sends read receipts for the customer messages of a conversation that had none yet. A session
+   * that is away sends them the next time the conversation is opened; opening never fails on it.
+   */
+  private async sendReadReceipts(tenantId: string, sessionId: string, conversationId: string): Promise<void> {
+    if (!(await loadTenantSettings(this.em, tenantId)).readReceipts) return;
+    const unread = await this.em.getConnection().execute<{ id: string; chat_jid: string; wa_message_id: string; sender_jid: string | null }[]>(
+      `select id, chat_jid, wa_message_id, sender_jid from messages
+       where conversation_id = ? and tenant_id = ? and direction = 'in' and read_receipt_at is null and wa_message_id is not null
+       order by timestamp desc limit ${READ_RECEIPT_BATCH}`,
+      [conversationId, tenantId],
+    );
+    if (unread.length === 0) return;
+
+    const keys = unread.map((message) => ({ remoteJid: message.chat_jid, id: message.wa_message_id, participant: message.sender_jid ?? undefined }));
+    const sent = await this.connections.readMessages(sessionId, tenantId, keys).catch((error: Error) => {
+      this.logger.warn({ sessionId, conversationId, reason: error.message }, 'Could not send read receipts');
+      return false;
+    });
+    if (!sent) return;
+
+    const ids = unread.map((message) => message.id);
+    await this.em.getConnection().execute(`update messages set read_receipt_at = now() where id in (${ids.map(() => '?').join(', ')})`, ids);
   }
 
   async getConversation(tenantId: string, conversationId: string): Promise<ConversationView> {
@@ -338,6 +380,14 @@ export class MessagesService {
     );
     const [{ count }] = await connection.execute<{ count: string }[]>(`select count(*) from messages m where ${where.join(' and ')}`, params);
     return { items: rows.map(toMessageView), total: Number(count) };
+  }
+
+  async getMessage(tenantId: string, messageId: string): Promise<MessageView> {
+    const [row] = isUuid(messageId)
+      ? await this.em.getConnection().execute<MessageRow[]>(`select ${MESSAGE_COLUMNS} from messages where id = ? and tenant_id = ?`, [messageId, tenantId])
+      : [];
+    if (!row) throw AppError.notFound('MESSAGE_NOT_FOUND', `Message ${messageId.slice(0, 64)} was not found in your tenant.`);
+    return toMessageView(row);
   }
 
   private async findConversationRow(tenantId: string, conversationId: string): Promise<ConversationRow> {

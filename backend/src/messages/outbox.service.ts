@@ -12,6 +12,8 @@ import { ConnectionManager } from '../whatsapp-sessions/connection-manager.servi
 import { WhatsAppEvents } from '../whatsapp-sessions/whatsapp-events';
 import { MessageRow, toPayloadJson } from './message.views';
 import { MESSAGE_COLUMNS, MessagesRepository } from './messages.repository';
+import { phoneNumberFromJid } from './phone';
+import { notOnWhatsApp, RecipientResolver } from './recipient-resolver';
 
 interface QueuedRow {
   id: string;
@@ -24,6 +26,7 @@ interface QueuedRow {
   chat_jid: string;
   content: string;
   has_inbound: boolean;
+  recipient_unverified: boolean;
 }
 
 const BATCH_SIZE = 100;
@@ -63,6 +66,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     private readonly leases: SessionLeases,
     private readonly bus: ClusterBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly recipients: RecipientResolver,
     @Inject(BAILEYS) private readonly baileys: Baileys,
   ) {}
 
@@ -129,7 +133,10 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async dispatch(sessionId: string, tenantId: string, row: QueuedRow): Promise<void> {
+  private async dispatch(sessionId: string, tenantId: string, queued: QueuedRow): Promise<void> {
+    const row = queued.recipient_unverified ? await this.verifyRecipient(sessionId, tenantId, queued) : queued;
+    if (!row) return;
+
     if (!row.has_inbound && (await this.reachOutLocked(sessionId))) {
       const error = { code: 'REACH_OUT_LOCKED', message: 'WhatsApp restricted this number from messaging people who never wrote first. The message was not sent.' };
       const failed = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'failed', error);
@@ -162,8 +169,10 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     try {
       const { content, quoted } = await this.buildContent(row);
       const sent = await this.connections.send(sessionId, row.chat_jid, content, waMessageId, quoted);
-      const payloadJson = sent?.message ? toPayloadJson(sent.message, this.baileys.BufferJSON.replacer) : undefined;
-      updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'sent', null, payloadJson);
+      // Receipts or the echo of our own message may have moved the status on already; the proto
+      // (with a poll's secret, needed to read its votes) is kept either way.
+      if (sent?.message) await this.repository.storePayload(this.em.fork(), row.id, toPayloadJson(sent.message, this.baileys.BufferJSON.replacer));
+      updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'sent');
       this.attempts.delete(row.id);
       if (row.type === 'reaction') await this.showOwnReaction(sessionId, tenantId, row);
     } catch (error) {
@@ -173,6 +182,61 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'failed', failure);
     }
     if (updated) this.publishUpdate(tenantId, updated);
+  }
+
+  /**
+   * Asks WhatsApp about the number of a message queued while the session was away. An unknown
+   * number fails the message with `NOT_ON_WHATSAPP`; an account under another form of the number
+   * gets the message in its own conversation. Returns the row to send, or undefined.
+   */
+  private async verifyRecipient(sessionId: string, tenantId: string, row: QueuedRow): Promise<QueuedRow | undefined> {
+    const typed = phoneNumberFromJid(row.chat_jid)!;
+    let account: Awaited<ReturnType<RecipientResolver['lookup']>>;
+    try {
+      account = await this.recipients.lookup(tenantId, sessionId, typed);
+    } catch (error) {
+      this.logger.warn({ sessionId, messageId: row.id, reason: (error as Error).message }, 'Could not ask WhatsApp about a recipient');
+      await this.fail(sessionId, tenantId, row.id, { code: 'RECIPIENT_CHECK_FAILED', message: `WhatsApp did not answer whether ${typed} has an account. Send the message again.` });
+      return undefined;
+    }
+    // The socket went away between the checks; the next drain asks again.
+    if (account === undefined) return undefined;
+    if (account === null) {
+      const error = notOnWhatsApp(typed);
+      await this.fail(sessionId, tenantId, row.id, { code: error.code, message: error.message });
+      return undefined;
+    }
+
+    const conversationId = account.jid === row.chat_jid ? row.conversation_id : await this.moveToAccount(sessionId, tenantId, row, account);
+    await this.em.fork().getConnection().execute('update messages set recipient_unverified = false where id = ?', [row.id]);
+    return { ...row, chat_jid: account.jid, conversation_id: conversationId, recipient_unverified: false };
+  }
+
+  /** Moves a message to the conversation of the account the number really has; an emptied conversation merges into it. */
+  private async moveToAccount(sessionId: string, tenantId: string, row: QueuedRow, account: { jid: string; phoneNumber: string }): Promise<string> {
+    const into = await this.em.fork().transactional(async (em) => {
+      const contactId = await this.repository.upsertContact(em, tenantId, account.jid, account.phoneNumber, null);
+      const conversationId = await this.repository.upsertConversation(em, tenantId, sessionId, contactId, account.jid);
+      const execute = (sql: string, params: unknown[]) => em.getConnection().execute(sql, params, 'run', em.getTransactionContext());
+      await execute('update messages set chat_jid = ?, conversation_id = ? where id = ?', [account.jid, conversationId, row.id]);
+      await execute(
+        `update conversations c set last_message_at = greatest(c.last_message_at, o.last_message_at),
+                last_message_preview = case when c.last_message_at is null or c.last_message_at <= o.last_message_at then o.last_message_preview else c.last_message_preview end
+         from conversations o where c.id = ? and o.id = ?`,
+        [conversationId, row.conversation_id],
+      );
+      await execute('delete from conversations o where o.id = ? and not exists (select 1 from messages m where m.conversation_id = o.id)', [row.conversation_id]);
+      return conversationId;
+    });
+
+    this.logger.log({ sessionId, messageId: row.id, from: row.conversation_id, into }, 'The number is registered on WhatsApp in another form, so the message moved to that conversation');
+    this.realtime.publish(tenantId, 'conversation.merged', { from: row.conversation_id, into });
+    return into;
+  }
+
+  private async fail(sessionId: string, tenantId: string, messageId: string, error: { code: string; message: string }): Promise<void> {
+    const failed = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: messageId }, 'failed', error);
+    if (failed) this.publishUpdate(tenantId, failed);
   }
 
   /** Builds what Baileys sends for a stored outbound message, with the message it quotes. */
@@ -264,7 +328,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
 
   private queued(sessionId: string): Promise<QueuedRow[]> {
     return this.em.fork().getConnection().execute<QueuedRow[]>(
-      `select m.id, m.wa_message_id, m.conversation_id, m.chat_jid, m.content, m.type, m.data, m.quoted_message_id,
+      `select m.id, m.wa_message_id, m.conversation_id, m.chat_jid, m.content, m.type, m.data, m.quoted_message_id, m.recipient_unverified,
               exists (select 1 from messages i where i.conversation_id = m.conversation_id and i.direction = 'in') as has_inbound
        from messages m
        where m.session_id = ? and m.direction = 'out' and m.status = 'queued'

@@ -1,4 +1,4 @@
-import { parseRecipient, phoneNumberFromJid } from './phone';
+import { parseRecipient, phoneNumberFromJid, whatsAppCandidates } from './phone';
 
 describe('parseRecipient', () => {
   const cases: [string, string, string][] = [
@@ -54,5 +54,22 @@ describe('phoneNumberFromJid', () => {
     expect(phoneNumberFromJid('123456789012345@lid')).toBeNull();
     expect(phoneNumberFromJid('120363025246125486@g.us')).toBeNull();
     expect(phoneNumberFromJid(undefined)).toBeNull();
+  });
+});
+
+describe('whatsAppCandidates', () => {
+  it.each([
+    ['+525512345678', ['+525512345678', '+5215512345678']],
+    ['+5215512345678', ['+5215512345678', '+525512345678']],
+    ['+541123456789', ['+541123456789', '+5491123456789']],
+    ['+5491123456789', ['+5491123456789', '+541123456789']],
+    ['+5511912345678', ['+5511912345678', '+551112345678']],
+    ['+551182345678', ['+551182345678', '+5511982345678']],
+    ['+551132345678', ['+551132345678']],
+    ['+573001234567', ['+573001234567']],
+    ['+34612345678', ['+34612345678']],
+    ['+14155552671', ['+14155552671']],
+  ])('tries %s as %j', (input, expected) => {
+    expect(whatsAppCandidates(input)).toEqual(expected);
   });
 });

@@ -60,3 +60,31 @@ export function phoneNumberFromJid(jid: string | null | undefined): string | nul
   const user = jid.slice(0, -USER_JID_SUFFIX.length).split(':')[0];
   return /^\d+$/.test(user) ? `+${user}` : null;
 }
+
+/**
+ * The numbers under which WhatsApp may know the account of `phoneNumber` (E.164), the typed form
+ * first. Accounts keep the number they registered with, and three numbering plans changed since:
+ * Mexican mobiles lost the `1` after +52, Argentine mobiles are dialled with a `9` after +54 only
+ * from abroad, and Brazilian mobiles gained a ninth digit after the area code.
+ */
+export function whatsAppCandidates(phoneNumber: string): string[] {
+  const digits = phoneNumber.replace(/^\+/, '');
+  const variant = otherForm(digits);
+  return variant ? [`+${digits}`, `+${variant}`] : [`+${digits}`];
+}
+
+function otherForm(digits: string): string | undefined {
+  const mexico = /^52(1?)(\d{10})$/.exec(digits);
+  if (mexico) return mexico[1] ? `52${mexico[2]}` : `521${mexico[2]}`;
+
+  const argentina = /^54(9?)(\d{10})$/.exec(digits);
+  if (argentina) return argentina[1] ? `54${argentina[2]}` : `549${argentina[2]}`;
+
+  // Only mobiles moved to nine digits: they start with 9 now and with 6 to 9 before.
+  const brazilNew = /^55(\d{2})9(\d{8})$/.exec(digits);
+  if (brazilNew) return `55${brazilNew[1]}${brazilNew[2]}`;
+  const brazilOld = /^55(\d{2})([6-9]\d{7})$/.exec(digits);
+  if (brazilOld) return `55${brazilOld[1]}9${brazilOld[2]}`;
+
+  return undefined;
+}

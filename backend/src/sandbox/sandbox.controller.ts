@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { Roles } from '../auth/roles';
 import { validationError } from '../common/app-error';
-import { SandboxContactDto, SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxScanDto } from './dto/sandbox.dto';
+import { SandboxContactDto, SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxReadDto, SandboxScanDto } from './dto/sandbox.dto';
 import { SandboxService } from './sandbox.service';
 
 @ApiTags('sandbox')
@@ -41,6 +41,12 @@ export class SandboxController {
   @Post('messages')
   sendMessage(@CurrentUser() user: AuthUser, @Body() body: SandboxMessageDto) {
     return this.sandbox.sendMessage(user.tenantId, body);
+  }
+
+  @Post('read')
+  @HttpCode(200)
+  markRead(@CurrentUser() user: AuthUser, @Body() body: SandboxReadDto) {
+    return this.sandbox.markRead(user.tenantId, body);
   }
 
   @Get('inbox/:phoneNumber')

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { SessionsService } from '../whatsapp-sessions/sessions.service';
 import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
-import { SandboxContactDto, SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxScanDto } from './dto/sandbox.dto';
+import { SandboxContactDto, SandboxFaultDto, SandboxMessageDto, SandboxPairingCodeDto, SandboxReadDto, SandboxScanDto } from './dto/sandbox.dto';
 import { InboxEntry, SimulatorClient } from './simulator.client';
 
 /** The sandbox's virtual phone and contacts, limited to what the caller's tenant owns. */
@@ -57,6 +57,13 @@ export class SandboxService {
     if (body.kind === 'pairing-reject') return this.simulator.injectFault({ kind: body.kind });
     if (!session.deviceJid) throw AppError.conflict('SESSION_NOT_LINKED', `Session ${session.id} was never linked, so there is no device to disturb. Link it first.`);
     return this.simulator.injectFault({ kind: body.kind, deviceJid: session.deviceJid });
+  }
+
+  /** The customer opens its chats with the tenant's numbers; each of those sessions gets read receipts. */
+  async markRead(tenantId: string, body: SandboxReadDto) {
+    const ownNumbers = (await this.tenantSessions(tenantId)).map((session) => session.phoneNumber).filter((phone): phone is string => Boolean(phone));
+    if (ownNumbers.length === 0) return { phoneNumber: body.phoneNumber, read: 0 };
+    return this.simulator.markRead({ phoneNumber: body.phoneNumber, from: ownNumbers });
   }
 
   async inbox(tenantId: string, phoneNumber: string): Promise<InboxEntry[]> {

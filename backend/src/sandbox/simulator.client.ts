@@ -37,6 +37,10 @@ export class SimulatorClient {
     return this.request('POST', '/control/faults', body);
   }
 
+  markRead(body: { phoneNumber: string; from: string[] }): Promise<{ phoneNumber: string; read: number }> {
+    return this.request('POST', '/control/read', body);
+  }
+
   inbox(phoneNumber: string): Promise<InboxEntry[]> {
     return this.request('GET', `/control/inbox/${encodeURIComponent(phoneNumber)}`);
   }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 
 @ValidatorConstraint({ name: 'timeZone' })
 class IsTimeZone implements ValidatorConstraintInterface {
@@ -57,6 +57,16 @@ export class UpdateSettingsDto {
   @IsOptional()
   @IsIn(['store', 'ignore'], { message: 'channels must be store or ignore' })
   channels?: 'store' | 'ignore';
+
+  @ApiPropertyOptional({ description: 'Send read receipts when a conversation is opened in the panel (default true)' })
+  @IsOptional()
+  @IsBoolean({ message: 'readReceipts must be true or false' })
+  readReceipts?: boolean;
+
+  @ApiPropertyOptional({ description: 'Ask the phone for its full history when a number is linked (default false: recent chats only)' })
+  @IsOptional()
+  @IsBoolean({ message: 'fullHistorySync must be true or false' })
+  fullHistorySync?: boolean;
 
   // Read-only field that react-admin sends back with the record; it is ignored.
   @IsOptional() id?: string;

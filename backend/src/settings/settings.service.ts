@@ -15,6 +15,10 @@ export interface TenantSettings {
   groups: ChatPolicy;
   statuses: ChatPolicy;
   channels: ChatPolicy;
+  /** Opening a conversation in the panel tells the customer their messages were read. */
+  readReceipts: boolean;
+  /** Asks the phone for its whole history at linking, not only recent chats. */
+  fullHistorySync: boolean;
 }
 
 export interface SettingsView extends TenantSettings {
@@ -22,7 +26,22 @@ export interface SettingsView extends TenantSettings {
   name: string;
 }
 
-export const DEFAULT_SETTINGS: TenantSettings = { timeZone: 'America/Bogota', language: 'es', currency: 'COP', groups: 'store', statuses: 'ignore', channels: 'ignore' };
+export const DEFAULT_SETTINGS: TenantSettings = {
+  timeZone: 'America/Bogota',
+  language: 'es',
+  currency: 'COP',
+  groups: 'store',
+  statuses: 'ignore',
+  channels: 'ignore',
+  readReceipts: true,
+  fullHistorySync: false,
+};
+
+/** A tenant's settings with defaults filled in; a primary-key read, so a change applies at once. */
+export async function loadTenantSettings(em: EntityManager, tenantId: string): Promise<TenantSettings> {
+  const [row] = await em.getConnection().execute<{ settings: Partial<TenantSettings> | null }[]>('select settings from tenants where id = ?', [tenantId]);
+  return { ...DEFAULT_SETTINGS, ...(row?.settings ?? {}) };
+}
 
 @Injectable()
 export class SettingsService {
@@ -35,9 +54,9 @@ export class SettingsService {
   async update(tenantId: string, body: UpdateSettingsDto): Promise<SettingsView> {
     const em = this.em.fork();
     const tenant = await this.find(em, tenantId);
-    const { name, timeZone, language, currency, groups, statuses, channels } = body;
+    const { name, timeZone, language, currency, groups, statuses, channels, readReceipts, fullHistorySync } = body;
     if (name !== undefined) tenant.name = name;
-    tenant.settings = { ...tenant.settings, ...definedOnly({ timeZone, language, currency, groups, statuses, channels }) };
+    tenant.settings = { ...tenant.settings, ...definedOnly({ timeZone, language, currency, groups, statuses, channels, readReceipts, fullHistorySync }) };
     await em.flush();
     return this.toView(tenant);
   }

@@ -11,7 +11,8 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { parseRecipient, phoneNumberFromJid } from '../messages/phone';
 import { RealtimeEvents } from '../realtime/realtime-events';
-import { AuthCorruptError, FileAuthStateStore, SessionAuthState } from './auth-state.store';
+import { loadTenantSettings } from '../settings/settings.service';
+import { AuthCorruptError, AuthStateStore, SessionAuthState } from './auth-state.store';
 import { BAILEYS, type Baileys } from './baileys.provider';
 import { requestAcceptedPairingCode } from './pairing-code';
 import { ACTIVE_STATUSES, backoffDelay, decideOnClose, sessionError, SessionErrorCode } from './session-status';
@@ -31,6 +32,18 @@ export interface PairingCodeView {
 }
 
 /** In-memory state of one session that this process owns. */
+/** A number registered on WhatsApp, with the JID of its account. */
+export interface WhatsAppIdLookup {
+  jid: string;
+}
+
+/** Names a customer's message for a read receipt; `participant` is the member who wrote in a group. */
+export interface InboundKey {
+  remoteJid: string;
+  id: string;
+  participant?: string;
+}
+
 interface SessionRuntime {
   sessionId: string;
   tenantId: string;
@@ -53,6 +66,8 @@ interface SessionRuntime {
   /** Set while this process closes the socket on purpose (shutdown, logout). */
   closing: boolean;
   pairingCode?: string;
+  /** The tenant's setting, read when the session opens. */
+  fullHistorySync?: boolean;
 }
 
 const FIRST_QR_LIFETIME_MS = 60_000;
@@ -82,7 +97,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     private readonly em: EntityManager,
-    private readonly store: FileAuthStateStore,
+    private readonly store: AuthStateStore,
     private readonly realtime: RealtimeEvents,
     private readonly events: WhatsAppEvents,
     private readonly leases: SessionLeases,
@@ -142,7 +157,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   /** Starts a connection; a no-op while the session is already connecting or connected. */
   async connect(session: WhatsAppSession): Promise<void> {
-    if (session.linkedMode && session.linkedMode !== this.transport.mode && this.store.hasCredentials(session.id)) {
+    if (session.linkedMode && session.linkedMode !== this.transport.mode && (await this.store.hasCredentials(session.id))) {
       throw AppError.conflict(
         'SESSION_MODE_MISMATCH',
         `Session ${session.id} was linked in ${session.linkedMode} mode and this server runs in ${this.transport.mode} mode. Disconnect it to link it again here.`,
@@ -178,6 +193,50 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     return socket.sendMessage(jid, content, { messageId, ...(quoted ? { quoted } : {}) });
   }
 
+  /**
+   * Asks WhatsApp which of these numbers (E.164) have an account, through the session's socket here
+   * or on the process that owns it. Undefined when no process has the session connected right now.
+   */
+  async lookupOnWhatsApp(sessionId: string, tenantId: string, phoneNumbers: string[]): Promise<WhatsAppIdLookup[] | undefined> {
+    if (this.isOwner(sessionId)) return this.lookupLocally(sessionId, phoneNumbers);
+
+    const owner = await this.leases.ownerOf(sessionId);
+    if (!owner || owner === this.leases.instanceId) return undefined;
+    return (await this.bus.send(owner, { sessionId, name: 'on-whatsapp', args: { tenantId, phoneNumbers } })) as WhatsAppIdLookup[] | undefined;
+  }
+
+  private async lookupLocally(sessionId: string, phoneNumbers: string[]): Promise<WhatsAppIdLookup[] | undefined> {
+    const socket = this.readySocket(sessionId);
+    if (!socket) return undefined;
+    const found = (await socket.onWhatsApp(...phoneNumbers)) ?? [];
+    return found.filter((entry) => entry.exists).map((entry) => ({ jid: entry.jid }));
+  }
+
+  /**
+   * Sends read receipts for inbound messages, here or on the owner process. False when no process
+   * has the session connected, so the caller can try again later.
+   */
+  async readMessages(sessionId: string, tenantId: string, keys: InboundKey[]): Promise<boolean> {
+    if (this.isOwner(sessionId)) return this.readLocally(sessionId, keys);
+
+    const owner = await this.leases.ownerOf(sessionId);
+    if (!owner || owner === this.leases.instanceId) return false;
+    return (await this.bus.send(owner, { sessionId, name: 'read', args: { tenantId, keys } })) === true;
+  }
+
+  private async readLocally(sessionId: string, keys: InboundKey[]): Promise<boolean> {
+    const socket = this.readySocket(sessionId);
+    if (!socket) return false;
+    await socket.readMessages(keys.map((key) => ({ remoteJid: key.remoteJid, id: key.id, fromMe: false, ...(key.participant ? { participant: key.participant } : {}) })));
+    return true;
+  }
+
+  /** The linked account's own user JIDs, by phone number and by LID, without the device. */
+  ownJids(sessionId: string): string[] {
+    const user = this.runtimes.get(sessionId)?.socket?.user;
+    return [user?.id, user?.lid].filter((jid): jid is string => Boolean(jid)).map((jid) => this.baileys.jidNormalizedUser(jid));
+  }
+
   generateMessageId(sessionId: string): string {
     return this.baileys.generateMessageIDV2(this.runtimes.get(sessionId)?.socket?.user?.id);
   }
@@ -203,6 +262,10 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
         return this.logoutLocally(command.sessionId, tenantId);
       case 'pairing-code':
         return this.pairingCodeLocally(command.sessionId, tenantId, String(command.args?.phoneNumber ?? ''));
+      case 'read':
+        return this.readLocally(command.sessionId, (command.args?.keys as InboundKey[]) ?? []);
+      case 'on-whatsapp':
+        return this.lookupLocally(command.sessionId, (command.args?.phoneNumbers as string[]) ?? []);
       case 'outbox':
         this.events.emit({ type: 'session.ready', sessionId: command.sessionId, tenantId });
         return undefined;
@@ -347,6 +410,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
 
+    runtime.fullHistorySync = (await loadTenantSettings(this.em.fork(), runtime.tenantId)).fullHistorySync;
     this.createSocket(runtime, runtime.auth);
   }
 
@@ -367,9 +431,9 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       qrTimeout: this.config.whatsapp.qrTimeoutMs,
       keepAliveIntervalMs: this.config.whatsapp.keepAliveMs,
       markOnlineOnConnect: false,
-      syncFullHistory: false,
+      syncFullHistory: runtime.fullHistorySync,
       // Set explicitly: leaving it out while syncFullHistory is false turns off every history sync.
-      shouldSyncHistoryMessage: () => true,
+      shouldSyncHistoryMessage: ({ syncType }) => runtime.fullHistorySync || syncType !== this.baileys.proto.HistorySync.HistorySyncType.FULL,
       getMessage: async (key) => (await this.storedMessages?.findProto(sessionId, key)) as never,
     });
     runtime.socket = socket;
@@ -391,7 +455,8 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
         this.events.emit({ type: 'messages.update', sessionId, tenantId: runtime.tenantId, updates: events['messages.update'] });
       }
       if (events['messaging-history.set']?.messages.length) {
-        this.events.emit({ type: 'history.set', sessionId, tenantId: runtime.tenantId, messages: events['messaging-history.set'].messages });
+        const history = events['messaging-history.set'];
+        this.events.emit({ type: 'history.set', sessionId, tenantId: runtime.tenantId, messages: history.messages, full: history.syncType === this.baileys.proto.HistorySync.HistorySyncType.FULL });
       }
 
       const update = events['connection.update'];

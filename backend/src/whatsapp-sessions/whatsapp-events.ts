@@ -11,7 +11,7 @@ export type WhatsAppEvent =
   | (SessionRef & { type: 'messages.upsert'; messages: WAMessage[]; upsertType: 'notify' | 'append' })
   | (SessionRef & { type: 'messages.update'; updates: WAMessageUpdate[] })
   /** Chats and messages the phone pushed after linking (history sync), stored in bulk. */
-  | (SessionRef & { type: 'history.set'; messages: WAMessage[] })
+  | (SessionRef & { type: 'history.set'; messages: WAMessage[]; /** Part of a full sync rather than recent chats. */ full?: boolean })
   /** The session is connected and synced (or the outbox got new messages): queued sends may go out. */
   | (SessionRef & { type: 'session.ready' });
 

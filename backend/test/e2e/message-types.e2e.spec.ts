@@ -165,7 +165,7 @@ describe('Inbound message types from a customer phone', () => {
       ['out', 'Listo, enviado'],
     ]);
     expect(feed.events.some((entry) => entry.event === 'message.created' && ['Pedido de ayer', 'Listo, enviado'].includes(entry.payload.message.content))).toBe(false);
-    await feed.waitFor('conversation.updated', (payload) => payload.conversation.contact.phoneNumber === customer);
+    await feed.waitFor('history.synced', (payload) => payload.messages === 2 && payload.conversations === 1);
 
     const { rows } = await withClient(environment.database.url, (client) =>
       client.query("select c.unread_count from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_number = $1", [customer]),

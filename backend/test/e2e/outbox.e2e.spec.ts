@@ -34,6 +34,10 @@ describe('Outbox: queued sends, idempotency and pacing', () => {
     feed = new FeedClient(server.url, token);
     await feed.connected();
     sessionId = await linkNewSession(server, token, feed, BUSINESS);
+    // Both customers have WhatsApp, so the number check at send time finds them.
+    for (const [phoneNumber, name] of [[ANA, 'Ana'], [LUIS, 'Luis']]) {
+      await request(server.url).post('/api/sandbox/contacts').set(auth()).send({ phoneNumber, name }).expect(201);
+    }
   });
 
   afterAll(async () => {

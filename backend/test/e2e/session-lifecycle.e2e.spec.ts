@@ -58,6 +58,13 @@ describe('Session lifecycle under every disconnect reason', () => {
     await api().post('/api/sandbox/faults').set(auth()).send({ sessionId, kind }).expect(200);
   }
 
+  /** A number with WhatsApp that never wrote to the business. */
+  async function newCustomerOnWhatsApp(): Promise<string> {
+    const phoneNumber = newPhone();
+    await api().post('/api/sandbox/contacts').set(auth()).send({ phoneNumber, name: 'Nuevo' }).expect(201);
+    return phoneNumber;
+  }
+
   /** A linked session with one stored inbound message, to check that faults keep messages. */
   async function linkedWithHistory(): Promise<{ sessionId: string; phone: string; customer: string }> {
     const phone = newPhone();
@@ -313,13 +320,13 @@ describe('Session lifecycle under every disconnect reason', () => {
     const { sessionId, customer } = await linkedWithHistory();
     await fault(sessionId, 'restrict');
 
-    const stranger = newPhone();
+    const stranger = await newCustomerOnWhatsApp();
     const blocked = await api().post(`/api/sessions/${sessionId}/messages`).set(auth()).send({ to: stranger, content: 'Oferta' }).expect(201);
     await feed.waitFor('message.updated', (payload) => payload.id === blocked.body.id && payload.status === 'failed' && payload.error?.code === 'REACH_OUT_LOCKED');
     const session = await sessionStatus(server, token, sessionId);
     expect(new Date(session.reachOutLockedUntil).getTime()).toBeGreaterThan(Date.now());
 
-    const refused = await api().post(`/api/sessions/${sessionId}/messages`).set(auth()).send({ to: newPhone(), content: 'Oferta' }).expect(409);
+    const refused = await api().post(`/api/sessions/${sessionId}/messages`).set(auth()).send({ to: await newCustomerOnWhatsApp(), content: 'Oferta' }).expect(409);
     expect(refused.body).toMatchObject({ code: 'REACH_OUT_LOCKED', lockedUntil: session.reachOutLockedUntil });
 
     const allowed = await api().post(`/api/sessions/${sessionId}/messages`).set(auth()).send({ to: customer, content: 'Respuesta a quien escribió' }).expect(201);

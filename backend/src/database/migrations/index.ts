@@ -3,6 +3,8 @@ import { Migration20261204010000OutboxAndOwnership } from './Migration2026120401
 import { Migration20261204020000MessageDetails } from './Migration20261204020000_message_details';
 import { Migration20261204030000ContactLids } from './Migration20261204030000_contact_lids';
 import { Migration20261204040000GroupChats } from './Migration20261204040000_group_chats';
+import { Migration20261204050000RecipientsAndReads } from './Migration20261204050000_recipients_and_reads';
+import { Migration20261205000000WhatsappAuthKeys } from './Migration20261205000000_whatsapp_auth_keys';
 
 /** Every migration in order. Listed by hand so that the compiled app and the tests find the same set. */
 export const MIGRATIONS = [
@@ -11,4 +13,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261204020000_message_details', class: Migration20261204020000MessageDetails },
   { name: 'Migration20261204030000_contact_lids', class: Migration20261204030000ContactLids },
   { name: 'Migration20261204040000_group_chats', class: Migration20261204040000GroupChats },
+  { name: 'Migration20261204050000_recipients_and_reads', class: Migration20261204050000RecipientsAndReads },
+  { name: 'Migration20261205000000_whatsapp_auth_keys', class: Migration20261205000000WhatsappAuthKeys },
 ];

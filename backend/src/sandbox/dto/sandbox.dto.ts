@@ -41,6 +41,12 @@ export class SandboxContactDto {
   lid?: string;
 }
 
+export class SandboxReadDto {
+  @ApiProperty({ example: '+573000000002', description: 'The virtual contact that opens its chats' })
+  @Matches(E164, { message: `phoneNumber ${E164_MESSAGE}` })
+  phoneNumber!: string;
+}
+
 export class SandboxMessageDto {
   @ApiProperty({ example: '+573000000002', description: 'The virtual contact that sends' })
   @Matches(E164, { message: `from ${E164_MESSAGE}` })
