@@ -17,6 +17,7 @@ import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
 import { WhatsAppCompatModule } from './whatsapp-compat/whatsapp-compat.module';
 import { WhatsAppSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module';
+import { OutboundUrlModule } from './common/outbound-url.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -32,6 +33,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
+        OutboundUrlModule,
         DatabaseModule.forRoot(databaseUrl, logger),
         ClusterModule,
         AuthModule,

@@ -97,6 +97,12 @@ class EnvironmentVariables {
   @Transform(toBool) @IsOptional() @IsBoolean()
   QR_TERMINAL?: boolean;
 
+  @Transform(toBool) @IsOptional() @IsBoolean()
+  WHATSAPP_VERIFY_SIGNATURES?: boolean;
+
+  @Transform(toBool) @IsOptional() @IsBoolean()
+  ALLOW_PRIVATE_NETWORK_URLS?: boolean;
+
   @Transform(toInt) @IsOptional() @IsInt() @Min(10)
   RECONNECT_BASE_DELAY_MS?: number;
 
@@ -162,6 +168,8 @@ export interface AppConfig {
     simulatorUrl?: string;
     qrTimeoutMs?: number;
     printQrInTerminal: boolean;
+    /** Checks the server's certificate chain and the phone's account signature (docs/security.md). */
+    verifySignatures: boolean;
     reconnect: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number };
     /** How long a connected session may go without finishing its initial sync before the watchdog acts. */
     syncWatchdogMs: number;
@@ -174,6 +182,8 @@ export interface AppConfig {
   cluster: { leaseTtlMs: number; restoreConcurrency: number };
   phone: { defaultCountry: string };
   logging: { level: LogLevel; baileysLevel: LogLevel };
+  /** Every URL the app fetches or calls (media, webhooks, model servers) may reach private, loopback and link-local addresses. */
+  allowPrivateNetworkUrls: boolean;
 }
 
 export class ConfigValidationError extends Error {
@@ -233,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       simulatorUrl: raw.SIMULATOR_URL,
       qrTimeoutMs: raw.QR_TIMEOUT_MS,
       printQrInTerminal: raw.QR_TERMINAL ?? true,
+      verifySignatures: raw.WHATSAPP_VERIFY_SIGNATURES ?? true,
       reconnect: {
         baseDelayMs: raw.RECONNECT_BASE_DELAY_MS ?? 1000,
         maxDelayMs: raw.RECONNECT_MAX_DELAY_MS ?? 60000,
@@ -250,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cluster: { leaseTtlMs: raw.LEASE_TTL_MS ?? 15_000, restoreConcurrency: raw.RESTORE_CONCURRENCY ?? 5 },
     phone: { defaultCountry: raw.DEFAULT_COUNTRY ?? 'CO' },
     logging: { level: raw.LOG_LEVEL ?? 'info', baileysLevel: raw.BAILEYS_LOG_LEVEL ?? 'warn' },
+    allowPrivateNetworkUrls: raw.ALLOW_PRIVATE_NETWORK_URLS ?? false,
   };
 }
 

@@ -31,13 +31,25 @@ function loadLibsignalCurve(): LibsignalCurve {
  * `Utils/validate-connection.js` import that same object and look up `Curve.verify` at each call,
  * so assigning the property here reaches both checks without editing Baileys' files.
  */
+let strictChecks = true;
+
+/**
+ * Turns the strict check on or off for this process (`WHATSAPP_VERIFY_SIGNATURES`). Off restores
+ * Baileys' own behaviour, which accepts any signature; docs/security.md states the risk.
+ */
+export function setStrictSignatureChecks(enabled: boolean): void {
+  strictChecks = enabled;
+}
+
 export function installStrictSignatureCheck(baileys: Baileys): void {
   // NOTE: Baileys rc14 never compares the leaf certificate's key with the server's static Noise key,
   // so a server that replays WhatsApp's public certificate chain still passes. TLS on wss:// covers live mode.
   const libsignalCurve = loadLibsignalCurve();
   const { Curve, generateSignalPubKey } = baileys;
+  const lenient = Curve.verify;
 
   Curve.verify = (publicKey, message, signature) => {
+    if (!strictChecks) return lenient(publicKey, message, signature);
     try {
       return libsignalCurve.verifySignature(generateSignalPubKey(publicKey), message, signature) === true;
     } catch {

@@ -3,7 +3,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { SimulatorHost } from '../sandbox/simulator-host';
 import { BAILEYS, type Baileys } from './baileys.provider';
-import { pinCertificateRoot, WHATSAPP_ROOT_PUBLIC_KEY } from './transport-trust';
+import { pinCertificateRoot, setStrictSignatureChecks, WHATSAPP_ROOT_PUBLIC_KEY } from './transport-trust';
 
 /** The WebSocket that Baileys connects to: WhatsApp itself (live) or the simulator (sandbox). */
 export interface WhatsAppTransport {
@@ -20,6 +20,11 @@ export const whatsappTransportProvider = {
   provide: WHATSAPP_TRANSPORT,
   inject: [APP_CONFIG, BAILEYS, SimulatorHost],
   useFactory: async (config: AppConfig, baileys: Baileys, simulator: SimulatorHost): Promise<WhatsAppTransport> => {
+    setStrictSignatureChecks(config.whatsapp.verifySignatures);
+    if (!config.whatsapp.verifySignatures) {
+      logger.warn('WHATSAPP_VERIFY_SIGNATURES=false: the WhatsApp server certificate and the phone signature at pairing are not checked');
+    }
+
     if (config.whatsapp.mode === 'live') {
       // Set even though it is Baileys' default, so a root pinned earlier in this process never carries over.
       pinCertificateRoot(baileys, WHATSAPP_ROOT_PUBLIC_KEY);

@@ -34,9 +34,9 @@ describe('WhatsApp transport trust (sandbox, end to end)', () => {
     await environment?.cleanup();
   });
 
-  async function startApp(options: TestSimulatorOptions = {}): Promise<void> {
+  async function startApp(options: TestSimulatorOptions = {}, env: NodeJS.ProcessEnv = {}): Promise<void> {
     simulator = await startTestSimulator(options);
-    server = await startTestServer(environment, { SIMULATOR_URL: simulator.simulator.controlUrl });
+    server = await startTestServer(environment, { SIMULATOR_URL: simulator.simulator.controlUrl, ...env });
     token = await login(server);
     feed = new FeedClient(server.url, token);
     await feed.connected();
@@ -71,6 +71,15 @@ describe('WhatsApp transport trust (sandbox, end to end)', () => {
     expect(session.lastError.code).toBe('UNTRUSTED_SERVER');
     expect(session.lastError.message).toContain('noise intermediate certificate signature invalid');
     expect(logsMention(sessionId, 'noise intermediate certificate signature invalid')).toBe(true);
+  });
+
+  it('accepts an untrusted root only with WHATSAPP_VERIFY_SIGNATURES=false, and says so', async () => {
+    await startApp({ untrustedCertRoot: true }, { WHATSAPP_VERIFY_SIGNATURES: 'false' });
+    const sessionId = await createAndConnect('Checks off');
+
+    await feed!.waitFor('session.qr', (payload) => payload.sessionId === sessionId, REJECTION_TIMEOUT_MS);
+    expect(statusesOf(sessionId)).not.toContain('failed');
+    expect(logsMention('WHATSAPP_VERIFY_SIGNATURES=false')).toBe(true);
   });
 
   it('rejects a forged account signature', async () => {
