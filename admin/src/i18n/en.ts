@@ -450,6 +450,7 @@ const en: TranslationMessages = {
             CANNOT_CHANGE_OWN_ACCESS: 'You cannot change your own role or deactivate yourself.',
             CANNOT_MODIFY_OWN_TENANT: 'You cannot suspend or delete your own business.',
             SEND_FAILED: 'WhatsApp did not accept the message. Try again.',
+            RECIPIENT_CHECK_FAILED: 'WhatsApp did not answer whether the number has an account. Send the message again.',
             RECONNECT_LIMIT: 'Charla stopped retrying after too many failed attempts. Connect again.',
             AUTH_CORRUPT: 'The saved session is damaged. Link the number again.',
             NETWORK_ERROR: 'Could not reach the server. Check your internet connection.',

@@ -453,6 +453,7 @@ const es: TranslationMessages = {
             CANNOT_CHANGE_OWN_ACCESS: 'No puede cambiar su propio rol ni desactivarse.',
             CANNOT_MODIFY_OWN_TENANT: 'No puede suspender ni eliminar su propio negocio.',
             SEND_FAILED: 'WhatsApp no aceptó el mensaje. Intente de nuevo.',
+            RECIPIENT_CHECK_FAILED: 'WhatsApp no respondió si el número tiene cuenta. Envíe el mensaje de nuevo.',
             RECONNECT_LIMIT: 'Charla dejó de reintentar después de demasiados intentos fallidos. Conecte de nuevo.',
             AUTH_CORRUPT: 'La sesión guardada está dañada. Vincule el número de nuevo.',
             NETWORK_ERROR: 'No se pudo contactar al servidor. Revise su conexión a internet.',

@@ -43,6 +43,7 @@ export const KNOWN_ERROR_CODES = [
     'CANNOT_CHANGE_OWN_ACCESS',
     'CANNOT_MODIFY_OWN_TENANT',
     'SEND_FAILED',
+    'RECIPIENT_CHECK_FAILED',
     'RECONNECT_LIMIT',
     'AUTH_CORRUPT',
     // Raised by the panel itself when the server cannot be reached.
