@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet, { HelmetOptions } from 'helmet';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { join } from 'node:path';
 import type { DestinationStream, Logger } from 'pino';
@@ -9,6 +10,7 @@ import { AppModule } from './app.module';
 import { InboundMessageHandler } from './messages/inbound-message.handler';
 import { OutboxService } from './messages/outbox.service';
 import { ConnectionManager } from './whatsapp-sessions/connection-manager.service';
+import { bodyParserErrorHandler } from './common/body-parser-errors';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { installLibsignalConsoleFilter } from './common/libsignal-console';
 import { createRootLogger } from './common/logger';
@@ -98,16 +100,50 @@ export async function createApplication(config: AppConfig, logger: Logger, datab
     bodyParser: true,
   });
   app.useLogger(app.get(PinoNestLogger));
+  app.set('trust proxy', config.limits.trustProxy);
+  app.use(helmet(helmetOptions()));
   app.setGlobalPrefix('api', { exclude: ['/'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('json', { limit: config.limits.bodyLimit });
+  app.useBodyParser('urlencoded', { limit: config.limits.bodyLimit, extended: true });
+  app.use(bodyParserErrorHandler(config.limits.bodyLimit));
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Charla API').setDescription('Multi-tenant WhatsApp platform').setVersion('0.1.0').addBearerAuth().build(),
+    new DocumentBuilder().setTitle('Charla API').setDescription('Multi-tenant WhatsApp platform').setVersion('0.1.0').addBearerAuth().addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }).build(),
   );
   SwaggerModule.setup('api/docs', app, document);
 
   return app;
+}
+
+/**
+ * Security headers. The panel at /dashboard and the API docs load their scripts from this origin;
+ * MUI injects style elements and the QR codes are data: images, so styles allow inline and images allow
+ * data: and blob:. Socket.IO connects back to this origin.
+ */
+export function helmetOptions(): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // Charla is often reached over plain HTTP on a local network, where upgrading would break every asset.
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Browsers ignore HSTS over plain HTTP and honour it behind an HTTPS proxy. Subdomains are left out,
+    // because other services of the same domain may still use HTTP.
+    strictTransportSecurity: { maxAge: 15_552_000, includeSubDomains: false },
+  };
 }

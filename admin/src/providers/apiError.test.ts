@@ -51,7 +51,7 @@ describe('error code translation', () => {
 
 describe('httpClient', () => {
     it('sends the bearer token and throws translated errors with the API code', async () => {
-        authStorage.save('jwt-123', { id: 'u1', email: 'a@b.co', name: 'A', role: 'admin', tenantId: 't1' });
+        authStorage.save({ accessToken: 'jwt-123', refreshToken: 'refresh-123' }, { id: 'u1', email: 'a@b.co', name: 'A', role: 'admin', tenantId: 't1' });
         const fetchMock = vi.fn(async () => jsonResponse(409, { statusCode: 409, code: 'SESSION_NOT_CONNECTED', message: 'no' }));
         vi.stubGlobal('fetch', fetchMock);
         await expect(httpClient('/api/conversations/1/messages', { method: 'POST', body: '{}' })).rejects.toMatchObject({

@@ -3,17 +3,22 @@ import type { CurrentUser } from '../types';
 import { errorMessageKey, toTranslatedHttpError } from './apiError';
 import { authStorage } from './authStorage';
 import { canAccess } from './canAccess';
+import { API_URL, freshAccessToken } from './tokenRefresh';
 
-export const API_URL = '/api';
+export { API_URL };
 
 export const SESSION_EXPIRED_KEY = 'charla.auth.session_expired';
 
 interface LoginResponse {
     accessToken: string;
+    refreshToken: string;
     user: CurrentUser;
 }
 
-/** Signs in against `POST /api/auth/login` and keeps the JWT and user in localStorage. */
+/**
+ * Signs in against `POST /api/auth/login` and keeps the tokens and user in localStorage. The
+ * access token is short-lived; `httpClient` and the realtime socket renew it with the refresh token.
+ */
 export function createAuthProvider(fetchImpl: typeof fetch = (...args) => fetch(...args)): AuthProvider {
     return {
         async login({ email, username, password }: { email?: string; username?: string; password: string }) {
@@ -32,15 +37,25 @@ export function createAuthProvider(fetchImpl: typeof fetch = (...args) => fetch(
                 const code = response.status === 401 && !body?.code ? 'INVALID_CREDENTIALS' : body?.code;
                 throw toTranslatedHttpError(response.status, { ...body, code });
             }
-            const { accessToken, user } = body as LoginResponse;
-            authStorage.save(accessToken, user);
+            const { accessToken, refreshToken, user } = body as LoginResponse;
+            authStorage.save({ accessToken, refreshToken }, user);
         },
 
         async logout() {
+            const refreshToken = authStorage.getRefreshToken();
             authStorage.clear();
+            if (!refreshToken) return;
+            // Revoking on the server is best effort: the tokens are gone from this browser either way.
+            await fetchImpl(`${API_URL}/auth/logout`, {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ refreshToken }),
+            }).catch(() => undefined);
         },
 
         async checkAuth() {
+            // An expired access token is renewed here, so a returning user is not sent to the login page.
+            if (authStorage.getRefreshToken()) await freshAccessToken(fetchImpl);
             if (!authStorage.getToken()) {
                 // react-admin 5.15 loops when checkAuth rejects at once. Its `logout()` clears the query
                 // cache before the router has left the protected routes, so LogoutOnMount checks, fails

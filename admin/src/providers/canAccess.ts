@@ -34,6 +34,12 @@ const ADMIN: Grants = {
     users: ['list', 'show', 'create', 'edit', 'delete'],
     settings: ['show', 'edit'],
     sandbox: ALL,
+    'api-keys': ['list', 'create', 'delete'],
+    'audit-events': ['list'],
+    automation: ['show', 'edit'],
+    products: ALL,
+    webhooks: ALL,
+    'webhook-deliveries': ['list', 'show'],
 };
 
 const SUPERADMIN: Grants = {

@@ -1,19 +1,27 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { UserRole } from '../users/user.entity';
 
-/** The caller of a request, as the JWT strategy resolved it. */
+/**
+ * The caller of a request, as the JWT strategy or the API key check resolved it. For an API key,
+ * `apiKeyId` is set, `id` is the key's id rather than a user's, `name` is the key's name and `email` is empty.
+ */
 export interface AuthUser {
   id: string;
   tenantId: string;
   email: string;
   name: string;
   role: UserRole;
+  apiKeyId?: string;
+  /** Client address of the request, for the audit log. */
+  ip?: string;
 }
 
 export interface JwtPayload {
   sub: string;
   tenantId: string;
   role: UserRole;
+  /** The user's `token_version` when the token was issued. Tokens issued before versions existed have none, read as 0. */
+  ver?: number;
 }
 
 export const IS_PUBLIC = 'isPublic';

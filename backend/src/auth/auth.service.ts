@@ -1,18 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppError } from '../common/app-error';
+import type { AppConfig } from '../config/app-config';
+import { durationToSeconds } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { Tenant } from '../tenants/tenant.entity';
 import { User } from '../users/user.entity';
 import { JwtPayload } from './auth-user';
+import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
+import { ClientInfo, RefreshTokensService } from './refresh-tokens.service';
 
 export interface LoginResult {
   accessToken: string;
+  /** Seconds until `accessToken` expires. */
+  expiresIn: number;
+  refreshToken: string;
+  refreshTokenExpiresAt: string;
   user: { id: string; email: string; name: string; role: string; tenantId: string };
 }
-
 
 @Injectable()
 export class AuthService {
@@ -23,22 +31,64 @@ export class AuthService {
     private readonly em: EntityManager,
     private readonly jwt: JwtService,
     private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottle,
+    private readonly refreshTokens: RefreshTokensService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.dummyHash = hasher.hash(randomUUID());
   }
 
-  async login(email: string, password: string): Promise<LoginResult> {
-    const user = await this.em.findOne(User, { email: email.toLowerCase() });
+  async login(email: string, password: string, client: ClientInfo): Promise<LoginResult> {
+    await this.throttle.assertAllowed(email, client.ip);
+
+    const em = this.em.fork();
+    const user = await em.findOne(User, { email: email.toLowerCase() });
     const passwordMatches = await this.hasher.verify(user?.passwordHash ?? (await this.dummyHash), password);
-    const tenant = user ? await this.em.findOne(Tenant, { id: user.tenantId }) : null;
+    const tenant = user ? await em.findOne(Tenant, { id: user.tenantId }) : null;
 
     if (!user || !passwordMatches || !user.active || tenant?.status !== 'active') {
+      await this.throttle.recordFailure(email, client.ip);
       throw new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Invalid email or password. Check both and try again.');
     }
 
-    const payload: JwtPayload = { sub: user.id, tenantId: user.tenantId, role: user.role };
+    await this.throttle.recordSuccess(email);
+    return this.issue(user, await this.refreshTokens.issue(user.id, user.tenantId, client));
+  }
+
+  /** Exchanges a refresh token for a new pair; the user and tenant must still be active. */
+  async refresh(refreshToken: string, client: ClientInfo): Promise<LoginResult> {
+    const { userId, next } = await this.refreshTokens.rotate(refreshToken, client);
+
+    const em = this.em.fork();
+    const user = await em.findOne(User, { id: userId, active: true });
+    const tenant = user ? await em.findOne(Tenant, { id: user.tenantId, status: 'active' }) : null;
+    if (!user || !tenant) {
+      await this.refreshTokens.revokeAllOfUser(userId);
+      throw new AppError(HttpStatus.UNAUTHORIZED, 'REFRESH_TOKEN_REVOKED', 'The account or its business is no longer active. Ask an administrator.');
+    }
+    return this.issue(user, next);
+  }
+
+  logout(refreshToken: string): Promise<void> {
+    return this.refreshTokens.revokeByToken(refreshToken);
+  }
+
+  /**
+   * Ends every session of a user: the refresh tokens are revoked and the raised token version makes
+   * the access tokens already issued fail at their next request.
+   */
+  async revokeAllSessions(userId: string): Promise<void> {
+    await this.em.fork().getConnection().execute('update users set token_version = token_version + 1 where id = ?', [userId]);
+    await this.refreshTokens.revokeAllOfUser(userId);
+  }
+
+  private async issue(user: User, refresh: { token: string; expiresAt: Date }): Promise<LoginResult> {
+    const payload: JwtPayload = { sub: user.id, tenantId: user.tenantId, role: user.role, ver: user.tokenVersion };
     return {
       accessToken: await this.jwt.signAsync(payload),
+      expiresIn: durationToSeconds(this.config.auth.jwtExpiresIn),
+      refreshToken: refresh.token,
+      refreshTokenExpiresAt: refresh.expiresAt.toISOString(),
       user: { id: user.id, email: user.email, name: user.name, role: user.role, tenantId: user.tenantId },
     };
   }

@@ -22,7 +22,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     });
   }
 
-  /** Reloads the user so a deactivated user or suspended tenant loses access at once. */
+  /** Reloads the user so a deactivated user, a changed password or a suspended tenant ends access at once. */
   async validate(payload: JwtPayload): Promise<AuthUser | false> {
     return resolveAuthUser(this.em, payload);
   }
@@ -31,6 +31,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 export async function resolveAuthUser(em: EntityManager, payload: JwtPayload): Promise<AuthUser | false> {
   const user = await em.findOne(User, { id: payload.sub, active: true });
   if (!user || user.tenantId !== payload.tenantId) return false;
+  // A password change or deactivation raised the version, which ends tokens issued before it.
+  if ((payload.ver ?? 0) !== user.tokenVersion) return false;
 
   const tenant = await em.findOne(Tenant, { id: user.tenantId, status: 'active' });
   if (!tenant) return false;

@@ -27,7 +27,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = context.getRequest<Request>();
 
     if (exception instanceof HttpException) {
-      response.status(exception.getStatus()).json(this.toBody(exception));
+      const body = this.toBody(exception);
+      if (typeof body.retryAfterSeconds === 'number') response.setHeader('Retry-After', String(body.retryAfterSeconds));
+      response.status(exception.getStatus()).json(body);
       return;
     }
 

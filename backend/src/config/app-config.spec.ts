@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigValidationError, loadConfig } from './app-config';
 
 describe(loadConfig.name, () => {
-  const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) };
+  const production = { NODE_ENV: 'production', JWT_SECRET: randomBytes(36).toString('base64') };
 
   function problemsOf(env: NodeJS.ProcessEnv): string[] {
     try {
@@ -15,6 +15,19 @@ describe(loadConfig.name, () => {
 
   it('requires ENCRYPTION_KEY in production', () => {
     expect(problemsOf(production)).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: required when NODE_ENV=production/)]);
+  });
+
+  it('rejects a patterned JWT_SECRET in production', () => {
+    const key = randomBytes(32).toString('base64');
+    expect(problemsOf({ ...production, ENCRYPTION_KEY: key, JWT_SECRET: 'x'.repeat(40) })).toEqual([expect.stringMatching(/^JWT_SECRET: looks weak/)]);
+    expect(problemsOf({ ...production, ENCRYPTION_KEY: key })).toEqual([]);
+  });
+
+  it('defaults to 15-minute access tokens and 7-day refresh tokens', () => {
+    const config = loadConfig({});
+    expect(config.auth.jwtExpiresIn).toBe('15m');
+    expect(config.auth.refreshTokenTtlSeconds).toBe(7 * 86_400);
+    expect(config.limits).toMatchObject({ loginMaxFailures: 5, sendRequestsPerMinute: 120, bodyLimit: '1mb', trustProxy: false });
   });
 
   it('decodes ENCRYPTION_KEY and ENCRYPTION_KEY_PREVIOUS', () => {

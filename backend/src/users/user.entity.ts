@@ -5,7 +5,7 @@ export type UserRole = 'superadmin' | 'admin' | 'agent';
 
 @Entity({ tableName: 'users' })
 export class User {
-  [OptionalProps]?: 'active' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'active' | 'tokenVersion' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -27,6 +27,10 @@ export class User {
 
   @Property({ type: 'boolean' })
   active: boolean = true;
+
+  /** Copied into each access token as `ver`; raising it invalidates every access token issued before. */
+  @Property({ type: 'integer' })
+  tokenVersion: number = 0;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

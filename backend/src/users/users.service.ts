@@ -1,6 +1,8 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { AuthService } from '../auth/auth.service';
 import { PasswordHasher } from '../auth/password-hasher';
 import { AppError } from '../common/app-error';
 import { ParsedListQuery } from '../common/list-query';
@@ -34,6 +36,8 @@ export class UsersService {
   constructor(
     private readonly em: EntityManager,
     private readonly hasher: PasswordHasher,
+    private readonly auth: AuthService,
+    private readonly audit: AuditService,
   ) {}
 
   async list(actor: AuthUser, query: ParsedListQuery<Partial<UserFilter>>): Promise<{ items: UserView[]; total: number }> {
@@ -66,6 +70,7 @@ export class UsersService {
       }
       throw error;
     }
+    await this.audit.record({ tenantId, actor, action: 'user.created', targetType: 'user', targetId: user.id, details: { email: user.email, role: user.role } });
     return toUserView(user);
   }
 
@@ -80,12 +85,31 @@ export class UsersService {
       throw AppError.unprocessable('CANNOT_CHANGE_OWN_ACCESS', 'You cannot deactivate yourself or change your own role. Ask another administrator.');
     }
 
+    const previousRole = user.role;
+    const wasActive = user.active;
     if (body.name !== undefined) user.name = body.name;
     if (body.role !== undefined) user.role = body.role;
     if (body.active !== undefined) user.active = body.active;
     if (body.password !== undefined) user.passwordHash = await this.hasher.hash(body.password);
     await em.flush();
+
+    const deactivated = wasActive && !user.active;
+    if (deactivated || body.password !== undefined) await this.auth.revokeAllSessions(user.id);
+    await this.recordChanges(actor, user, { previousRole, wasActive, passwordChanged: body.password !== undefined });
     return toUserView(user);
+  }
+
+  private async recordChanges(actor: AuthUser, user: User, before: { previousRole: UserRole; wasActive: boolean; passwordChanged: boolean }): Promise<void> {
+    const entry = { tenantId: user.tenantId, actor, targetType: 'user' as const, targetId: user.id };
+    if (before.previousRole !== user.role) {
+      await this.audit.record({ ...entry, action: 'user.role_changed', details: { email: user.email, from: before.previousRole, to: user.role } });
+    }
+    if (before.wasActive !== user.active) {
+      await this.audit.record({ ...entry, action: user.active ? 'user.reactivated' : 'user.deactivated', details: { email: user.email } });
+    }
+    if (before.passwordChanged) {
+      await this.audit.record({ ...entry, action: 'user.password_changed', details: { email: user.email } });
+    }
   }
 
   /** Deactivates the user; rows that name the user stay intact. */

@@ -32,7 +32,7 @@ export class WhatsAppCompatController {
   @HttpCode(202)
   async connect(@CurrentUser() user: AuthUser): Promise<SessionView> {
     const session = await this.sessions.findOrCreateDefault(user.tenantId);
-    return this.sessions.connect(user.tenantId, session.id);
+    return this.sessions.connect(user, session.id);
   }
 
   @Get('status')
@@ -55,6 +55,6 @@ export class WhatsAppCompatController {
   @HttpCode(200)
   async disconnect(@CurrentUser() user: AuthUser): Promise<SessionView> {
     const session = await this.sessions.findOrCreateDefault(user.tenantId);
-    return this.sessions.disconnect(user.tenantId, session.id);
+    return this.sessions.disconnect(user, session.id);
   }
 }

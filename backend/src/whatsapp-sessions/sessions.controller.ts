@@ -42,7 +42,7 @@ export class SessionsController {
   @Post(':id/connect')
   @HttpCode(202)
   connect(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<SessionView> {
-    return this.sessions.connect(user.tenantId, id);
+    return this.sessions.connect(user, id);
   }
 
   @Roles('admin')
@@ -62,14 +62,14 @@ export class SessionsController {
   @Post(':id/disconnect')
   @HttpCode(200)
   disconnect(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<SessionView> {
-    return this.sessions.disconnect(user.tenantId, id);
+    return this.sessions.disconnect(user, id);
   }
 
   @Roles('admin')
   @Delete(':id')
   @HttpCode(204)
   remove(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {
-    return this.sessions.remove(user.tenantId, id);
+    return this.sessions.remove(user, id);
   }
 }
 

@@ -1,5 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { AuthUser } from '../auth/auth-user';
 import { AppError } from '../common/app-error';
 import { ConnectionManager, PairingCodeView } from './connection-manager.service';
 import { SessionError, SessionStatus, WhatsAppSession } from './whatsapp-session.entity';
@@ -35,6 +37,7 @@ export class SessionsService {
   constructor(
     private readonly em: EntityManager,
     private readonly connections: ConnectionManager,
+    private readonly audit: AuditService,
   ) {}
 
   async create(tenantId: string, name: string, isDefault = false): Promise<SessionView> {
@@ -60,10 +63,11 @@ export class SessionsService {
     return session;
   }
 
-  async connect(tenantId: string, sessionId: string): Promise<SessionView> {
-    const session = await this.findOwned(tenantId, sessionId);
+  async connect(actor: AuthUser, sessionId: string): Promise<SessionView> {
+    const session = await this.findOwned(actor.tenantId, sessionId);
+    await this.audit.record({ tenantId: actor.tenantId, actor, action: 'session.connect_requested', targetType: 'session', targetId: session.id, details: { name: session.name } });
     await this.connections.connect(session);
-    return this.get(tenantId, sessionId);
+    return this.get(actor.tenantId, sessionId);
   }
 
   /** Returns the QR waiting for a scan, read from the database so every app process can serve it. */
@@ -91,17 +95,33 @@ export class SessionsService {
     return this.connections.requestPairingCode(session, phoneNumber);
   }
 
-  async disconnect(tenantId: string, sessionId: string): Promise<SessionView> {
-    const session = await this.findOwned(tenantId, sessionId);
+  async disconnect(actor: AuthUser, sessionId: string): Promise<SessionView> {
+    const session = await this.findOwned(actor.tenantId, sessionId);
     await this.connections.logout(session);
-    return this.get(tenantId, sessionId);
+    await this.audit.record({
+      tenantId: actor.tenantId,
+      actor,
+      action: 'session.unlinked',
+      targetType: 'session',
+      targetId: session.id,
+      details: { name: session.name, phoneNumber: session.phoneNumber },
+    });
+    return this.get(actor.tenantId, sessionId);
   }
 
   /** Logs out when linked, then hides the connection; its conversations stay readable. */
-  async remove(tenantId: string, sessionId: string): Promise<void> {
-    const session = await this.findOwned(tenantId, sessionId);
+  async remove(actor: AuthUser, sessionId: string): Promise<void> {
+    const session = await this.findOwned(actor.tenantId, sessionId);
     await this.connections.logout(session);
     await this.em.fork().nativeUpdate(WhatsAppSession, { id: session.id }, { deletedAt: new Date(), isDefault: false });
+    await this.audit.record({
+      tenantId: actor.tenantId,
+      actor,
+      action: 'session.deleted',
+      targetType: 'session',
+      targetId: session.id,
+      details: { name: session.name, phoneNumber: session.phoneNumber },
+    });
   }
 
   /** Finds the tenant's default session for the `/api/whatsapp` calls, and creates it on first use. */
