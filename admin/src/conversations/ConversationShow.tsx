@@ -20,6 +20,7 @@ import { ComposerProvider } from './ComposerContext';
 import { conversationLabel } from './contactLabel';
 import { MessageThread } from './MessageThread';
 import { ReplyBox } from './ReplyBox';
+import { ConversationAutomationSwitch } from '../automation/ConversationAutomationSwitch';
 
 /** Marks the conversation read now and again whenever the customer writes while it is on screen. */
 function useMarkRead(conversation: Conversation | undefined) {
@@ -104,6 +105,7 @@ function ConversationView() {
                         </ReferenceField>
                     </Typography>
                 </Box>
+                <ConversationAutomationSwitch conversationId={String(conversation.id)} />
             </Stack>
             <ComposerProvider key={String(conversation.id)}>
                 <MessageThread conversationId={String(conversation.id)} />

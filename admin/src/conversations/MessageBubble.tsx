@@ -112,6 +112,11 @@ export function MessageBubble({ message, quoted }: { message: Message; quoted?: 
                 {message.quotedMessageId && !message.deletedAt && <QuoteBlock quoted={quoted} outbound={outbound} />}
                 <MessageContent message={message} />
                 <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: 0.5, mt: 0.25 }}>
+                    {Boolean(message.data?.automation) && (
+                        <Typography variant="caption" color="text.secondary" data-testid="message-automated">
+                            {translate('charla.messages.automated')}
+                        </Typography>
+                    )}
                     {message.editedAt && !message.deletedAt && (
                         <Typography variant="caption" color="text.secondary" data-testid="message-edited" sx={{ fontStyle: 'italic' }}>
                             {translate('charla.messages.edited')}

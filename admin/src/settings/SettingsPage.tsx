@@ -16,6 +16,7 @@ import {
 import { useCharlaDataProvider } from '../common/useCharlaDataProvider';
 import { useErrorNotifier } from '../common/useErrorNotifier';
 import { NotificationsSetting } from '../notifications/NotificationsToggle';
+import { BusinessProfileInputs } from './BusinessProfileInputs';
 import { queryKeys } from '../realtime/queryKeys';
 import type { TenantSettings } from '../types';
 
@@ -125,6 +126,7 @@ export function SettingsPage() {
                             </Stack>
                             <BooleanInput source="readReceipts" label="charla.settings.fields.readReceipts" helperText="charla.settings.read_receipts_help" />
                             <BooleanInput source="fullHistorySync" label="charla.settings.fields.fullHistorySync" helperText="charla.settings.full_history_help" />
+                            <BusinessProfileInputs />
                             <SaveButton disabled={mutation.isPending} />
                         </Form>
                     )}

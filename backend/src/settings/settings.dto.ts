@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { OpeningHours, WEEKDAYS } from './opening-hours';
 
 @ValidatorConstraint({ name: 'timeZone' })
 class IsTimeZone implements ValidatorConstraintInterface {
@@ -16,6 +17,27 @@ class IsTimeZone implements ValidatorConstraintInterface {
 
   defaultMessage(): string {
     return 'timeZone must be an IANA time zone such as America/Bogota';
+  }
+}
+
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Opening hours: weekday names to lists of `{open, close}` in `HH:MM`, with `open` before `close`. */
+@ValidatorConstraint({ name: 'openingHours' })
+class IsOpeningHours implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    return Object.entries(value).every(
+      ([day, ranges]) =>
+        (WEEKDAYS as readonly string[]).includes(day) &&
+        Array.isArray(ranges) &&
+        ranges.length <= 4 &&
+        ranges.every((range) => typeof range?.open === 'string' && typeof range?.close === 'string' && TIME_OF_DAY.test(range.open) && TIME_OF_DAY.test(range.close) && range.open < range.close),
+    );
+  }
+
+  defaultMessage(): string {
+    return `openingHours must map weekdays (${WEEKDAYS.join(', ')}) to at most 4 ranges such as [{"open":"08:00","close":"18:00"}], with open before close`;
   }
 }
 
@@ -67,6 +89,23 @@ export class UpdateSettingsDto {
   @IsOptional()
   @IsBoolean({ message: 'fullHistorySync must be true or false' })
   fullHistorySync?: boolean;
+
+  @ApiPropertyOptional({ example: 'Panadería de barrio: pan, tortas por encargo y café.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  businessDescription?: string;
+
+  @ApiPropertyOptional({ example: 'Calle 10 # 4-21, Bogotá' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  businessAddress?: string;
+
+  @ApiPropertyOptional({ example: { monday: [{ open: '08:00', close: '18:00' }], sunday: [] }, description: 'Per weekday, in the tenant time zone; a day with no ranges is closed' })
+  @IsOptional()
+  @Validate(IsOpeningHours)
+  openingHours?: OpeningHours;
 
   // Read-only field that react-admin sends back with the record; it is ignored.
   @IsOptional() id?: string;

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { Tenant } from '../tenants/tenant.entity';
+import type { OpeningHours } from './opening-hours';
 import { UpdateSettingsDto } from './settings.dto';
 
 /** Settings of one tenant. Later features add their fields here, under the tenant's `settings` column. */
@@ -19,6 +20,11 @@ export interface TenantSettings {
   readReceipts: boolean;
   /** Asks the phone for its whole history at linking, not only recent chats. */
   fullHistorySync: boolean;
+  /** Business profile that automatic replies use: what the business does and where it is. */
+  businessDescription: string;
+  businessAddress: string;
+  /** Opening hours per weekday in `timeZone`, as `HH:MM` ranges; a day without ranges is closed, and no day at all means no hours are set. */
+  openingHours: OpeningHours;
 }
 
 export interface SettingsView extends TenantSettings {
@@ -35,6 +41,9 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   channels: 'ignore',
   readReceipts: true,
   fullHistorySync: false,
+  businessDescription: '',
+  businessAddress: '',
+  openingHours: {},
 };
 
 /** A tenant's settings with defaults filled in; a primary-key read, so a change applies at once. */
@@ -54,9 +63,12 @@ export class SettingsService {
   async update(tenantId: string, body: UpdateSettingsDto): Promise<SettingsView> {
     const em = this.em.fork();
     const tenant = await this.find(em, tenantId);
-    const { name, timeZone, language, currency, groups, statuses, channels, readReceipts, fullHistorySync } = body;
+    const { name, timeZone, language, currency, groups, statuses, channels, readReceipts, fullHistorySync, businessDescription, businessAddress, openingHours } = body;
     if (name !== undefined) tenant.name = name;
-    tenant.settings = { ...tenant.settings, ...definedOnly({ timeZone, language, currency, groups, statuses, channels, readReceipts, fullHistorySync }) };
+    tenant.settings = {
+      ...tenant.settings,
+      ...definedOnly({ timeZone, language, currency, groups, statuses, channels, readReceipts, fullHistorySync, businessDescription, businessAddress, openingHours }),
+    };
     await em.flush();
     return this.toView(tenant);
   }
