@@ -3,6 +3,7 @@
 // builds), so an app receives the same fields as from a real phone.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Baileys } from './baileys';
+import { MEDIA_TYPES } from './media-crypto';
 import { decodeLogged, findLogged, type ProtoMessage } from './message-log';
 import type { ContactState, LoggedMessage } from './state-store';
 
@@ -162,7 +163,7 @@ function quote(ctx: MessageContext, message: Record<string, unknown>, replyTo: u
 export function buildContactMessage(ctx: MessageContext, body: Body): ContactMessage {
   const type = body.type ?? 'text';
   if (typeof type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(type)) {
-    throw new MessageRequestError(400, 'INVALID_TYPE', `type must be one of ${MESSAGE_TYPES.join(', ')}`);
+    throw new MessageRequestError(400, 'INVALID_TYPE', `type must be one of ${[...MESSAGE_TYPES, ...MEDIA_TYPES].join(', ')}`);
   }
   const built = buildByType(ctx, type, body);
   if (body.replyTo !== undefined && body.replyTo !== null) quote(ctx, built.message, body.replyTo);

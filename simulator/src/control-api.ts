@@ -8,8 +8,9 @@ import { applyFault, clearFaults, FaultError } from './faults';
 import { parseHistoryContacts, sendHistory } from './history-sync';
 import { enterPairingCode } from './link-code';
 import { LinkError, scanQr } from './linking';
+import { buildMediaMessage, isMediaType } from './contact-media';
 import { buildContactMessage, MessageRequestError } from './contact-messages';
-import { AccountNotLinkedError, linkedAccount, markContactRead, sendContactMessage, sentByContact, type Addressing } from './messaging';
+import { AccountNotLinkedError, linkedAccount, markContactRead, newMessageId, sendContactMessage, sentByContact, type Addressing } from './messaging';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -27,6 +28,7 @@ export interface ControlContext {
   core: SimulatorCore;
   wsUrl: () => string;
   rootPublicKey: Uint8Array;
+  mediaCaPem: string;
 }
 
 function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
@@ -84,7 +86,7 @@ export function createControlHandler(ctx: ControlContext) {
     const method = req.method ?? 'GET';
 
     if (method === 'GET' && path === '/control/info') {
-      return sendJson(res, 200, { wsUrl: ctx.wsUrl(), rootPublicKey: Buffer.from(ctx.rootPublicKey).toString('base64') });
+      return sendJson(res, 200, { wsUrl: ctx.wsUrl(), rootPublicKey: Buffer.from(ctx.rootPublicKey).toString('base64'), mediaCa: ctx.mediaCaPem });
     }
     if (method === 'POST' && path === '/control/scan') {
       const body = await readJson(req);
@@ -109,6 +111,16 @@ export function createControlHandler(ctx: ControlContext) {
       const accountJid = lid ? `${account.lid}@lid` : `${account.phone}@s.whatsapp.net`;
       // Without a stored contact nothing can be referenced yet, so its PN is only a placeholder then.
       const contactJid = lid && contact ? `${contact.lid}@lid` : `${from}@s.whatsapp.net`;
+      const stanza = { addressing: addressing as Addressing };
+      if (isMediaType(body.type)) {
+        if (body.replyTo !== undefined && body.replyTo !== null) throw new ApiError(400, 'INVALID_REQUEST', 'replyTo is not supported for media messages');
+        const media = buildMediaMessage(core, body.type, body);
+        const id = newMessageId();
+        // Kept before the send, so a re-upload request that arrives at once finds the file.
+        core.mediaSent.set(id, media.sent);
+        const waMessageId = await sendContactMessage(core, { fromPhone: from, toPhone: to, message: media.message, pushName, stanza: { ...stanza, stanzaType: 'media' }, id });
+        return sendJson(res, 201, { waMessageId });
+      }
       const built = buildContactMessage(
         { wa: core.wa, contact, contactJid, account: account.phone, accountJid, voterJid: contactJid, creatorJidOf: e => (e.fromContact ? contactJid : accountJid) },
         body,
@@ -118,7 +130,7 @@ export function createControlHandler(ctx: ControlContext) {
         toPhone: to,
         message: built.message,
         pushName,
-        stanza: { stanzaType: built.stanzaType, edit: built.edit, addressing: addressing as Addressing },
+        stanza: { ...stanza, stanzaType: built.stanzaType, edit: built.edit },
       });
       return sendJson(res, 201, { waMessageId });
     }
@@ -147,6 +159,18 @@ export function createControlHandler(ctx: ControlContext) {
     if (method === 'GET' && inbox) {
       const contact = core.directory.contact(phone(decodeURIComponent(inbox[1]), 'phoneNumber'));
       return sendJson(res, 200, contact ? contact.inbox : []);
+    }
+    const media = /^\/control\/media\/([^/]+)$/.exec(path);
+    if (method === 'GET' && media) {
+      const waMessageId = decodeURIComponent(media[1]);
+      const file = core.receivedFiles.get(waMessageId);
+      const entry = Object.values(core.directory.state.contacts)
+        .flatMap(contact => contact.inbox)
+        .find(item => item.waMessageId === waMessageId);
+      if (!file || !entry?.media) throw new ApiError(404, 'MEDIA_NOT_FOUND', `no decrypted file for message ${waMessageId} (files are kept in memory until the simulator stops)`);
+      res.writeHead(200, { 'content-type': entry.media.mimeType, 'content-length': file.length });
+      res.end(file);
+      return;
     }
     const sent = /^\/control\/sent\/([^/]+)$/.exec(path);
     if (method === 'GET' && sent) {

@@ -6,7 +6,9 @@ import type { ClientPayload, Connection, ConnectionHost } from './connection';
 import { Directory } from './directory';
 import { FaultRegistry } from './faults';
 import { handleIq } from './iq-handlers';
+import type { SentMedia } from './contact-media';
 import type { LogFn } from './log';
+import type { MediaHost } from './media-host';
 import { handleMessage, handleReceipt } from './messaging';
 import { node, S_WHATSAPP_NET, unixNow } from './nodes';
 import type { AccountState, DeviceState, StateStore } from './state-store';
@@ -25,6 +27,12 @@ export class SimulatorCore implements ConnectionHost {
   readonly connections = new Set<Connection>();
   readonly directory: Directory;
   readonly faults = new FaultRegistry();
+  /** The HTTPS media host; set by the server before any connection is accepted. */
+  media!: MediaHost;
+  /** Files contacts sent, by message id, for re-upload requests. In memory only. */
+  readonly mediaSent = new Map<string, SentMedia>();
+  /** Decrypted files contacts received, by message id, for `GET /control/media/:waMessageId`. In memory only. */
+  readonly receivedFiles = new Map<string, Buffer>();
 
   constructor(
     readonly wa: Baileys,

@@ -5,6 +5,7 @@ import type { Connection } from './connection';
 import type { SimulatorCore } from './core';
 import { e164 } from './directory';
 import { handleLinkCodeIq } from './link-code';
+import { MEDIA_CONN_TTL_SECONDS } from './media-host';
 import { buildKeyIndexList } from './pairing';
 import { child, childBytes, childNodes, children, iqResult, node, readUIntBE, S_WHATSAPP_NET, uintBE, unixNow } from './nodes';
 import type { PeerBundle } from './signal-peer';
@@ -86,6 +87,16 @@ export async function handleIq(core: SimulatorCore, conn: Connection, iq: Binary
       return;
     case 'w:sync:app:state:set:sync':
       conn.send(iqResult(iq, [appStateReply(child(iq, 'sync'))]));
+      return;
+    case 'w:m:set:media_conn':
+      // The one upload and download host is the loopback media host, reachable with its test CA.
+      conn.send(
+        iqResult(iq, [
+          node('media_conn', { auth: core.media.auth, ttl: String(MEDIA_CONN_TTL_SECONDS), auth_ttl: String(MEDIA_CONN_TTL_SECONDS), max_buckets: '12' }, [
+            node('host', { hostname: core.media.hostname, maxContentLengthBytes: String(128 * 1024 * 1024) }),
+          ]),
+        ]),
+      );
       return;
     case 'md:set:remove-companion-device':
       removeDevice(core, conn, account, child(iq, 'remove-companion-device'));

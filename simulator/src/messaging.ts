@@ -6,6 +6,7 @@ import type { BinaryNode } from './baileys';
 import type { Connection } from './connection';
 import type { SimulatorCore } from './core';
 import { e164 } from './directory';
+import { answerMediaRetry, receiveMedia } from './contact-media';
 import { takeDeviceBundle } from './iq-handlers';
 import { describeMessage, type InboxView } from './inbox-decode';
 import { logMessage, type ProtoMessage } from './message-log';
@@ -98,12 +99,14 @@ function isRestrictedSend(core: SimulatorCore, account: AccountState, deviceId: 
 
 function recordInbox(core: SimulatorCore, account: AccountState, contact: ContactState, id: string, decrypted: ProtoMessage): void {
   if (contact.inbox.some(item => item.waMessageId === id)) return;
-  const view: InboxView = describeMessage(core.wa, decrypted);
+  const received = receiveMedia(core, id, decrypted);
+  const view: InboxView = received ? { type: received.type, ...(received.content ? { content: received.content } : {}) } : describeMessage(core.wa, decrypted);
   contact.inbox.push({
     waMessageId: id,
     from: e164(account.phone),
     to: e164(contact.phone),
     ...view,
+    ...(received ? { media: received.media } : {}),
     timestamp: new Date().toISOString(),
     status: 'delivered',
   });
@@ -124,6 +127,10 @@ export async function handleReceipt(core: SimulatorCore, conn: Connection, recei
   conn.send(node('ack', { class: 'receipt', id, from: to, type }));
   if (type === 'retry') {
     await resendAfterRetry(core, conn, receipt);
+    return;
+  }
+  if (type === 'server-error') {
+    answerMediaRetry(core, conn, receipt);
     return;
   }
   // Any other receipt (delivery, inactive, read) confirms the message, and the ids in its list.
@@ -275,7 +282,7 @@ function contactMessageStanza(contact: ContactState, id: string, t: string, type
   );
 }
 
-const newMessageId = (): string => `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
+export const newMessageId = (): string => `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
 
 /** Sends text from a virtual contact to every linked device of an account and returns the message id. */
 export function sendContactText(core: SimulatorCore, fromPhone: string, toPhone: string, content: string, pushName?: string): Promise<string> {
@@ -288,6 +295,8 @@ export interface ContactSend {
   message: Record<string, unknown>;
   pushName?: string;
   stanza: StanzaOptions;
+  /** The message id to use; a new one when absent. */
+  id?: string;
 }
 
 /** Throws unless the account has a linked device, before anything about the contact changes. */
@@ -308,7 +317,7 @@ export async function sendContactMessage(core: SimulatorCore, send: ContactSend)
     core.directory.changed();
   }
   const peer = core.directory.contactPeer(contact);
-  const id = newMessageId();
+  const id = send.id ?? newMessageId();
   const t = unixNow();
   const encoded = core.wa.proto.Message.encode(core.wa.proto.Message.fromObject(send.message)).finish();
   await withContactLock(contact, async () => {

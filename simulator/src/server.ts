@@ -8,6 +8,7 @@ import { Connection } from './connection';
 import { createControlHandler } from './control-api';
 import { SimulatorCore } from './core';
 import { silentLog, type LogFn } from './log';
+import { startMediaHost } from './media-host';
 import type { KeyPair } from './noise';
 import { StateStore } from './state-store';
 
@@ -40,6 +41,8 @@ export interface WhatsAppSimulator {
   readonly wsUrl: string;
   readonly controlUrl: string;
   readonly rootPublicKey: Uint8Array;
+  /** The PEM certificate of the test authority behind the HTTPS media host; clients trust it for media only. */
+  readonly mediaCaPem: string;
   close(): Promise<void>;
 }
 
@@ -64,10 +67,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Wh
     forgeAccountSignature: options.forgeAccountSignature ?? false,
   });
   if (core.options.forgeAccountSignature) log('warn', 'forging the account signature in every pair-success (forgeAccountSignature)');
+  core.media = await startMediaHost(options.stateDir, log);
 
   let wsUrl = '';
   const rootPublicKey = new Uint8Array(state.rootKey.public);
-  const server: Server = createServer(createControlHandler({ core, wsUrl: () => wsUrl, rootPublicKey }));
+  const server: Server = createServer(createControlHandler({ core, wsUrl: () => wsUrl, rootPublicKey, mediaCaPem: core.media.caPem }));
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
@@ -92,13 +96,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Wh
   const { port } = server.address() as AddressInfo;
   wsUrl = `ws://127.0.0.1:${port}${WS_PATH}`;
   const controlUrl = `http://127.0.0.1:${port}`;
-  log('debug', 'whatsapp simulator listening', { wsUrl, controlUrl, stateDir: options.stateDir });
+  log('debug', 'whatsapp simulator listening', { wsUrl, controlUrl, mediaHost: core.media.hostname, stateDir: options.stateDir });
 
   let closing: Promise<void> | undefined;
   return {
     wsUrl,
     controlUrl,
     rootPublicKey,
+    mediaCaPem: core.media.caPem,
     close() {
       closing ??= (async () => {
         core.close();
@@ -106,6 +111,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Wh
         await new Promise<void>(resolve => wss.close(() => resolve()));
         server.closeAllConnections();
         await new Promise<void>(resolve => server.close(() => resolve()));
+        await core.media.close();
         await store.close();
         log('info', 'whatsapp simulator stopped', { controlUrl });
       })();

@@ -59,7 +59,7 @@ export interface InboxItem {
   waMessageId: string;
   from: string;
   to: string;
-  /** `text`, `location`, `liveLocation`, `contact`, `contacts`, `reaction`, `poll`, `pollVote`, `edit`, `delete`, `buttonReply`, `listReply` or `other`. */
+  /** `text`, `location`, `liveLocation`, `contact`, `contacts`, `reaction`, `poll`, `pollVote`, `edit`, `delete`, `buttonReply`, `listReply`, `image`, `video`, `audio`, `document`, `sticker` or `other`. */
   type: string;
   /** The text of a text message (or of an edit); absent for other types. */
   content?: string;
@@ -70,8 +70,22 @@ export interface InboxItem {
   /** Set on an earlier item when the account edited or deleted it. */
   edited?: boolean;
   deleted?: boolean;
+  /** A media message's file as the contact decrypted it; `GET /control/media/:waMessageId` returns the bytes. */
+  media?: ReceivedMedia;
   timestamp: string;
   status: InboxStatus;
+}
+
+export interface ReceivedMedia {
+  mimeType: string;
+  size: number;
+  /** SHA-256 (hex) of the decrypted file. */
+  sha256: string;
+  fileName?: string;
+  ptt?: boolean;
+  seconds?: number;
+  /** Set instead of the other checks when the file could not be downloaded or decrypted. */
+  error?: string;
 }
 
 /** One message exchanged between a contact and an account, kept so later messages can refer to it. */

@@ -74,7 +74,7 @@ describe('message types with real Baileys', () => {
 
     const bad = await api(sim.controlUrl, 'POST', '/control/messages', { from: CONTACT, to: PHONE, type: 'location', latitude: 200, longitude: 0 });
     expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID_CONTENT' } });
-    const unknownType = await api(sim.controlUrl, 'POST', '/control/messages', { from: CONTACT, to: PHONE, type: 'sticker' });
+    const unknownType = await api(sim.controlUrl, 'POST', '/control/messages', { from: CONTACT, to: PHONE, type: 'hologram' });
     expect(unknownType).toMatchObject({ status: 400, body: { code: 'INVALID_TYPE' } });
   });
 

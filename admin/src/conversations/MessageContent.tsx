@@ -2,10 +2,11 @@ import { Box, Link, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
 import { useTranslate } from 'react-admin';
 import type { Message } from '../types';
+import { MediaView, mediaOf } from './MediaView';
 
 type Translate = ReturnType<typeof useTranslate>;
 
-/** The placeholder keys of the media types whose files the panel cannot show yet. */
+/** The label keys of the media types. */
 const MEDIA_KEYS: Record<string, string> = {
     image: 'charla.messages.media.image',
     video: 'charla.messages.media.video',
@@ -78,7 +79,7 @@ export function mapUrl(latitude: number, longitude: number): string {
 }
 
 function mediaLabel(message: Message, translate: Translate): string {
-    if (message.type === 'audio' && message.data?.voiceNote) return translate('charla.messages.media.voice_note');
+    if (message.type === 'audio' && (message.data?.voiceNote || mediaOf(message)?.ptt)) return translate('charla.messages.media.voice_note');
     return translate(MEDIA_KEYS[message.type]);
 }
 
@@ -246,10 +247,8 @@ export function MessageContent({ message }: { message: Message }) {
     if (message.type in MEDIA_KEYS) {
         return (
             <Box data-testid="message-media">
-                <Panel testId="media-placeholder">
-                    <Typography variant="body2">{mediaLabel(message, translate)}</Typography>
-                </Panel>
-                {content && <Text>{content}</Text>}
+                <MediaView message={message} label={mediaLabel(message, translate)} />
+                {content && !(message.type === 'document' && content === mediaOf(message)?.fileName) && <Text>{content}</Text>}
             </Box>
         );
     }

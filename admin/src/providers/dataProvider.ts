@@ -4,6 +4,7 @@ import type {
     AppConfig,
     Conversation,
     DashboardStats,
+    MediaUpload,
     Message,
     OutgoingMessage,
     PairingCode,
@@ -31,6 +32,8 @@ export interface CharlaDataProvider extends DataProvider {
     markConversationRead(id: Identifier): Promise<Conversation>;
     /** Sends a message: a string is a text message, an object any other type (with `replyTo` to quote). */
     reply(conversationId: Identifier, body: string | OutgoingMessage): Promise<SendResult>;
+    /** Sends a photo, video, audio, document or sticker as a multipart upload. */
+    sendMedia(conversationId: Identifier, upload: MediaUpload): Promise<SendResult>;
     editMessage(messageId: Identifier, content: string): Promise<Message>;
     deleteMessage(messageId: Identifier): Promise<void>;
     sandboxScan(qr: string, phoneNumber: string, pushName: string): Promise<unknown>;
@@ -126,6 +129,17 @@ export function createDataProvider(client: HttpClient = httpClient, apiUrl = API
         markConversationRead: conversationId => post<Conversation>(`/conversations/${id(conversationId)}/read`),
         reply: (conversationId, body) =>
             post<SendResult>(`/conversations/${id(conversationId)}/messages`, typeof body === 'string' ? { content: body } : body),
+        sendMedia: (conversationId, upload) => {
+            const form = new FormData();
+            form.append('type', upload.type);
+            if (upload.caption) form.append('caption', upload.caption);
+            if (upload.ptt) form.append('ptt', 'true');
+            if (upload.replyTo) form.append('replyTo', upload.replyTo);
+            if (upload.type === 'document') form.append('fileName', upload.fileName);
+            form.append('file', upload.file, upload.fileName);
+            // No Content-Type header: the browser sets multipart/form-data with its boundary.
+            return json<SendResult>(`/conversations/${id(conversationId)}/messages`, { method: 'POST', body: form });
+        },
         editMessage: (messageId, content) =>
             json<Message>(`/messages/${id(messageId)}`, { method: 'PATCH', body: JSON.stringify({ content }) }),
         async deleteMessage(messageId) {

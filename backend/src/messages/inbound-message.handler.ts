@@ -14,6 +14,7 @@ import type { MessageSource, MessageStatus } from './message.entity';
 import { ConversationRow, MessageRow, previewOf, toConversationView, toMessageView, toPayloadJson } from './message.views';
 import { classifyJid, ExtractedContent, extractContent } from './message-content';
 import { ChatIdentity, IdentityService } from './identity.service';
+import { InboundMediaDownloader, pendingMedia } from './inbound-media';
 import { MessagesRepository } from './messages.repository';
 
 /** Baileys `proto.WebMessageInfo.Status` values mapped to Charla's outbound statuses. */
@@ -48,6 +49,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     private readonly connections: ConnectionManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BAILEYS) private readonly baileys: Baileys,
+    private readonly mediaDownloads: InboundMediaDownloader,
   ) {}
 
   onModuleInit(): void {
@@ -63,6 +65,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
   /** Resolves when every event received so far is stored. */
   async idle(): Promise<void> {
     await Promise.all([...this.queues.values()]);
+    await this.mediaDownloads.idle();
   }
 
   private enqueue(event: WhatsAppEvent): void {
@@ -162,6 +165,9 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     conversationOf: (em: EntityManager) => Promise<string>,
   ): Promise<ConversationRow | undefined> {
     const timestamp = toDate(message.messageTimestamp);
+    // The file is downloaded after the row is stored; until then `data.media` says it is pending.
+    const media = pendingMedia(message.message);
+    const data = media ? { ...extracted.data, media } : extracted.data;
     const result = await this.em.fork().transactional(async (em) => {
       const conversationId = await conversationOf(em);
       const row = await this.repository.insertMessage(em, {
@@ -178,7 +184,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
         senderJid,
         timestamp,
         payloadJson: message.message ? toPayloadJson(message.message, this.baileys.BufferJSON.replacer) : undefined,
-        data: extracted.data,
+        data,
         quotedWaMessageId: extracted.quotedWaMessageId,
         source,
       });
@@ -191,6 +197,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
 
     this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: result.row.conversation_id, message: toMessageView(result.row) });
     this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(result.conversation) });
+    if (media) this.mediaDownloads.start(tenantId, sessionId, result.row, message);
     return result.conversation;
   }
 

@@ -1,13 +1,28 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, CallHandler, Controller, Delete, ExecutionContext, Get, Headers, HttpCode, Injectable, NestInterceptor, Param, Patch, PayloadTooLargeException, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { catchError, Observable, throwError } from 'rxjs';
 import { ApiHeader } from '@nestjs/swagger';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { validationError } from '../common/app-error';
+import { MediaService, tooLarge } from '../media/media.service';
 import { ListQueryDto, parseListQuery, setContentRange } from '../common/list-query';
-import { EditMessageDto, ReplyDto, SendMessageDto, SendResult } from './dto/send-message.dto';
+import { EditMessageDto, ReplyDto, SendMessageDto, SendResult, UploadedMedia } from './dto/send-message.dto';
 import { ConversationView, MessageView } from './message.views';
 import { CONVERSATION_SORT_FIELDS, ConversationFilter, MESSAGE_SORT_FIELDS, MessageFilter, MessagesService } from './messages.service';
+
+/** Turns multer's size refusal into 413 `MEDIA_TOO_LARGE` with the limit. */
+@Injectable()
+export class MediaUploadLimitInterceptor implements NestInterceptor {
+  constructor(private readonly media: MediaService) {}
+
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      catchError((error: unknown) => throwError(() => (error instanceof PayloadTooLargeException ? tooLarge('The uploaded file', `more than ${this.media.maxBytes}`, this.media.maxBytes) : error))),
+    );
+  }
+}
 
 @ApiTags('messages')
 @ApiBearerAuth()
@@ -17,13 +32,16 @@ export class MessagesController {
 
   @Post('sessions/:id/messages')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key returns the first result' })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @UseInterceptors(MediaUploadLimitInterceptor, FileInterceptor('file'))
   send(
     @CurrentUser() user: AuthUser,
     @Param('id') sessionId: string,
     @Body() body: SendMessageDto,
+    @UploadedFile() file?: UploadedMedia,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<SendResult> {
-    return this.messages.send(user.tenantId, sessionId, body, checkIdempotencyKey(idempotencyKey));
+    return this.messages.send(user.tenantId, sessionId, body, checkIdempotencyKey(idempotencyKey), file);
   }
 
   @Get('conversations')
@@ -50,8 +68,16 @@ export class MessagesController {
 
   @Post('conversations/:id/messages')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried request with the same key returns the first result' })
-  reply(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: ReplyDto, @Headers('idempotency-key') idempotencyKey?: string): Promise<SendResult> {
-    return this.messages.reply(user.tenantId, id, body, checkIdempotencyKey(idempotencyKey));
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @UseInterceptors(MediaUploadLimitInterceptor, FileInterceptor('file'))
+  reply(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() body: ReplyDto,
+    @UploadedFile() file?: UploadedMedia,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<SendResult> {
+    return this.messages.reply(user.tenantId, id, body, checkIdempotencyKey(idempotencyKey), undefined, file);
   }
 
   @Post('conversations/:id/read')

@@ -1,6 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, validationError } from '../common/app-error';
+import { OutboundUrlGuard } from '../common/outbound-url';
+import { MediaService, tooLarge } from '../media/media.service';
+import { checkMediaType, isMediaMessageType, type MediaMessageType } from '../media/mime-sniff';
 import { ParsedListQuery } from '../common/list-query';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -10,7 +13,7 @@ import { ConnectionManager } from '../whatsapp-sessions/connection-manager.servi
 import { SessionsService } from '../whatsapp-sessions/sessions.service';
 import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
 import { OutboxService } from './outbox.service';
-import { MAX_TEXT_LENGTH, ReplyDto, SendMessageDto, SendResult } from './dto/send-message.dto';
+import { MAX_TEXT_LENGTH, ReplyDto, SendMessageDto, SendResult, UploadedMedia } from './dto/send-message.dto';
 import { ConversationRow, ConversationView, MessageRow, MessageView, previewOf, toConversationView, toMessageView } from './message.views';
 import { classifyJid } from './message-content';
 import { MESSAGE_COLUMNS, MessagesRepository } from './messages.repository';
@@ -63,33 +66,50 @@ export class MessagesService {
     private readonly connections: ConnectionManager,
     private readonly realtime: RealtimeEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly media: MediaService,
+    private readonly urls: OutboundUrlGuard,
   ) {}
 
   /**
    * Stores an outbound message in the outbox; it leaves at once when the session is ready and its
    * pacing allows. The number is checked with WhatsApp now, or by the outbox when the session is away.
    */
-  async send(tenantId: string, sessionId: string, body: SendMessageDto, idempotencyKey?: string): Promise<SendResult> {
+  async send(tenantId: string, sessionId: string, body: SendMessageDto, idempotencyKey?: string, file?: UploadedMedia): Promise<SendResult> {
     const session = await this.sessions.findOwned(tenantId, sessionId);
     const parsed = parseRecipient(body.to, this.config.phone.defaultCountry);
     this.assertCanQueue(session);
 
     const recipient = await this.recipients.resolve(tenantId, sessionId, parsed);
-    return this.enqueue(session, recipient.jid, recipient.phoneNumber, body, idempotencyKey, !recipient.verified);
+    return this.enqueue(session, recipient.jid, recipient.phoneNumber, body, idempotencyKey, !recipient.verified, undefined, file);
   }
 
-  async reply(tenantId: string, conversationId: string, body: ReplyDto, idempotencyKey?: string): Promise<SendResult> {
+  /**
+   * Sends a message in a conversation. `automation` marks an automatic reply: it is stored as
+   * `data.automation` (the hook that wrote it), which the panel shows and the hook safety limits count.
+   */
+  async reply(tenantId: string, conversationId: string, body: ReplyDto, idempotencyKey?: string, automation?: Record<string, unknown>, file?: UploadedMedia): Promise<SendResult> {
     await this.findConversationRow(tenantId, conversationId);
     const [chat] = await this.em
       .getConnection()
       .execute<{ chat_jid: string; session_id: string }[]>('select chat_jid, session_id from conversations where id = ? and tenant_id = ?', [conversationId, tenantId]);
     const session = await this.sessions.findOwned(tenantId, chat.session_id);
-    return this.enqueue(session, chat.chat_jid, phoneNumberFromJid(chat.chat_jid), body, idempotencyKey);
+    return this.enqueue(session, chat.chat_jid, phoneNumberFromJid(chat.chat_jid), body, idempotencyKey, false, automation, file);
   }
 
-  private async enqueue(session: WhatsAppSession, jid: string, phoneNumber: string | null, body: ReplyDto, idempotencyKey?: string, recipientUnverified = false): Promise<SendResult> {
+  private async enqueue(
+    session: WhatsAppSession,
+    jid: string,
+    phoneNumber: string | null,
+    body: ReplyDto,
+    idempotencyKey?: string,
+    recipientUnverified = false,
+    automation?: Record<string, unknown>,
+    file?: UploadedMedia,
+  ): Promise<SendResult> {
     const { tenantId, id: sessionId } = session;
-    const draft = await this.draftOf(session, jid, body);
+    if (file && !isMediaMessageType(body.type)) throw validationError([{ field: 'file', reason: 'is only taken with type image, video, audio, document or sticker' }]);
+    const draft = await this.draftOf(session, jid, body, file);
+    if (automation) draft.data = { ...draft.data, automation };
     this.assertCanQueue(session);
     if (idempotencyKey) {
       const existing = await this.findByIdempotencyKey(sessionId, idempotencyKey);
@@ -137,7 +157,7 @@ export class MessagesService {
     if (!inserted) return (await this.findByIdempotencyKey(sessionId, idempotencyKey!))!;
 
     if (draft.type !== 'reaction') {
-      this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: inserted.row.conversation_id, message: toMessageView(inserted.row) });
+      this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: inserted.row.conversation_id, message: this.media.withUrl(toMessageView(inserted.row), tenantId) });
       this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(inserted.conversation) });
     }
     await this.outbox.kick(sessionId, tenantId);
@@ -149,10 +169,11 @@ export class MessagesService {
   }
 
   /** Checks a message to send and turns it into what is stored: its type, readable text and data. */
-  private async draftOf(session: WhatsAppSession, jid: string, body: ReplyDto): Promise<OutboundDraft> {
+  private async draftOf(session: WhatsAppSession, jid: string, body: ReplyDto, file?: UploadedMedia): Promise<OutboundDraft> {
     const type = body.type ?? 'text';
     const quoted = body.replyTo ? await this.findSentMessage(session, jid, body.replyTo, 'replyTo') : undefined;
     const quotedWaMessageId = quoted?.wa_message_id ?? undefined;
+    if (isMediaMessageType(type)) return { ...(await this.mediaDraft(session.tenantId, type, body, file)), quotedWaMessageId };
 
     switch (type) {
       case 'location':
@@ -177,6 +198,52 @@ export class MessagesService {
         return { type: 'text', content, quotedWaMessageId };
       }
     }
+  }
+
+  /**
+   * Checks and stores the file of a media message, from a multipart upload or from a URL fetched
+   * through the outbound URL guard, and returns the draft with `data.media`.
+   */
+  private async mediaDraft(tenantId: string, type: MediaMessageType, body: ReplyDto, file?: UploadedMedia): Promise<OutboundDraft> {
+    const problems = [];
+    if (file && body.url) problems.push({ field: 'url', reason: 'give either a file upload or a url, not both' });
+    if (!file && !body.url) problems.push({ field: 'file', reason: `a ${type} needs a multipart "file" field or a "url"` });
+    if (body.ptt && type !== 'audio') problems.push({ field: 'ptt', reason: 'applies to type audio only' });
+    if (body.caption && (type === 'audio' || type === 'sticker')) problems.push({ field: 'caption', reason: `WhatsApp shows no caption on ${type === 'audio' ? 'an audio' : 'a sticker'}` });
+    if (problems.length) throw validationError(problems);
+
+    const { maxBytes, fetchTimeoutMs } = this.config.media;
+    let bytes: Buffer;
+    let declared: string | undefined;
+    let originalName: string | undefined;
+    if (file) {
+      bytes = file.buffer;
+      declared = file.mimetype;
+      // Multer decodes the multipart file name as Latin-1; browsers send UTF-8.
+      originalName = Buffer.from(file.originalname, 'latin1').toString('utf8');
+    } else {
+      const response = await this.urls.fetch(body.url!, { timeoutMs: fetchTimeoutMs, maxBytes, maxSameHostRedirects: 3, field: 'url' });
+      if (response.status !== 200) {
+        throw AppError.unprocessable('URL_FAILED', `url answered HTTP ${response.status} instead of 200 with the file. Check that the URL opens the file without logging in.`);
+      }
+      bytes = response.body;
+      declared = String(response.headers['content-type'] ?? '') || undefined;
+      originalName = safeDecode(new URL(response.url).pathname.split('/').pop() ?? '') || undefined;
+    }
+    if (bytes.length === 0) throw AppError.unprocessable('MEDIA_EMPTY', `The ${file ? 'uploaded file' : 'file at url'} is empty. Send a file with content.`);
+    if (bytes.length > maxBytes) throw tooLarge(file ? 'The uploaded file' : 'The file at url', bytes.length, maxBytes);
+
+    const checked = checkMediaType({ bytes, messageType: type, declaredMimeType: declared, allowedMimeTypes: this.config.media.allowedMimeTypes, source: file ? 'file' : 'url' });
+    // Multipart parsing drops type parameters, and WhatsApp plays Ogg audio only as Opus.
+    const mimeType = checked === 'audio/ogg' ? 'audio/ogg; codecs=opus' : checked;
+    const fileName = type === 'document' ? cleanFileName(body.fileName ?? originalName ?? 'document') : body.fileName;
+    const stored = await this.media.save(tenantId, bytes, mimeType, fileName);
+    const caption = body.caption ?? null;
+    return {
+      type,
+      content: caption ?? (type === 'document' ? (fileName ?? null) : null),
+      data: { media: { ...stored, ...(type === 'audio' && body.ptt ? { ptt: true } : {}), status: 'stored' }, ...(caption ? { caption } : {}) },
+    };
   }
 
   /** A message of this chat that WhatsApp already has, so it can be quoted or reacted to. */
@@ -379,7 +446,7 @@ export class MessagesService {
       [...params, query.limit, query.offset],
     );
     const [{ count }] = await connection.execute<{ count: string }[]>(`select count(*) from messages m where ${where.join(' and ')}`, params);
-    return { items: rows.map(toMessageView), total: Number(count) };
+    return { items: rows.map((row) => this.media.withUrl(toMessageView(row), tenantId)), total: Number(count) };
   }
 
   async getMessage(tenantId: string, messageId: string): Promise<MessageView> {
@@ -387,7 +454,7 @@ export class MessagesService {
       ? await this.em.getConnection().execute<MessageRow[]>(`select ${MESSAGE_COLUMNS} from messages where id = ? and tenant_id = ?`, [messageId, tenantId])
       : [];
     if (!row) throw AppError.notFound('MESSAGE_NOT_FOUND', `Message ${messageId.slice(0, 64)} was not found in your tenant.`);
-    return toMessageView(row);
+    return this.media.withUrl(toMessageView(row), tenantId);
   }
 
   private async findConversationRow(tenantId: string, conversationId: string): Promise<ConversationRow> {
@@ -399,6 +466,20 @@ export class MessagesService {
 
 export const CONVERSATION_SORT_FIELDS = Object.keys(CONVERSATION_SORT);
 export const MESSAGE_SORT_FIELDS = Object.keys(MESSAGE_SORT);
+
+/** A file name without folders or control characters, at most 255 characters. */
+function cleanFileName(name: string): string {
+  const cleaned = name.replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()!.trim().slice(0, 255);
+  return cleaned || 'document';
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

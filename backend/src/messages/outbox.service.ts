@@ -6,6 +6,7 @@ import { ClusterBus } from '../cluster/cluster-bus';
 import { SessionLeases } from '../cluster/session-leases';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { MediaService } from '../media/media.service';
 import { RealtimeEvents } from '../realtime/realtime-events';
 import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
 import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
@@ -53,6 +54,8 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly nextSessionSendAt = new Map<string, number>();
   private readonly nextChatSendAt = new Map<string, number>();
+  /** Per session and per chat, the earliest `performance.now()` of the next hand-off to Baileys. */
+  private readonly nextHandOffAt = new Map<string, number>();
   private readonly attempts = new Map<string, number>();
   private subscription?: Subscription;
   private stopped = false;
@@ -68,6 +71,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly recipients: RecipientResolver,
     @Inject(BAILEYS) private readonly baileys: Baileys,
+    private readonly media: MediaService,
   ) {}
 
   onModuleInit(): void {
@@ -167,7 +171,8 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   private async send(sessionId: string, tenantId: string, row: QueuedRow, waMessageId: string): Promise<void> {
     let updated: MessageRow | undefined;
     try {
-      const { content, quoted } = await this.buildContent(row);
+      const { content, quoted } = await this.buildContent(tenantId, row);
+      await this.paceHandOff(sessionId, row.chat_jid);
       const sent = await this.connections.send(sessionId, row.chat_jid, content, waMessageId, quoted);
       // Receipts or the echo of our own message may have moved the status on already; the proto
       // (with a poll's secret, needed to read its votes) is kept either way.
@@ -240,11 +245,17 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Builds what Baileys sends for a stored outbound message, with the message it quotes. */
-  private async buildContent(row: QueuedRow): Promise<{ content: AnyMessageContent; quoted?: WAMessage }> {
+  private async buildContent(tenantId: string, row: QueuedRow): Promise<{ content: AnyMessageContent; quoted?: WAMessage }> {
     const data = row.data ?? {};
     const quoted = row.quoted_message_id ? await this.loadAsWaMessage(row.quoted_message_id) : undefined;
 
     switch (row.type) {
+      case 'image':
+      case 'video':
+      case 'audio':
+      case 'document':
+      case 'sticker':
+        return { quoted, content: await this.mediaContent(tenantId, row.type, data) };
       case 'location':
         return { quoted, content: { location: { degreesLatitude: Number(data.latitude), degreesLongitude: Number(data.longitude), name: (data.name as string) ?? undefined, address: (data.address as string) ?? undefined } } };
       case 'contact': {
@@ -259,6 +270,25 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       }
       default:
         return { quoted, content: { text: row.content } };
+    }
+  }
+
+  /** Builds Baileys' content for a stored media message; Baileys encrypts and uploads the file. */
+  private async mediaContent(tenantId: string, type: string, data: Record<string, unknown>): Promise<AnyMessageContent> {
+    const media = data.media as { id: string; mimeType: string; fileName?: string; ptt?: boolean };
+    const caption = typeof data.caption === 'string' ? data.caption : undefined;
+    const { bytes } = await this.media.read(tenantId, media.id);
+    switch (type) {
+      case 'image':
+        return { image: bytes, caption, mimetype: media.mimeType };
+      case 'video':
+        return { video: bytes, caption, mimetype: media.mimeType };
+      case 'audio':
+        return { audio: bytes, ptt: Boolean(media.ptt), mimetype: media.mimeType };
+      case 'sticker':
+        return { sticker: bytes, mimetype: media.mimeType } as AnyMessageContent;
+      default:
+        return { document: bytes, fileName: media.fileName ?? 'document', mimetype: media.mimeType, caption };
     }
   }
 
@@ -309,6 +339,24 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     const now = Date.now();
     this.nextSessionSendAt.set(sessionId, now + sessionGapMs + Math.random() * jitterMs);
     this.nextChatSendAt.set(chatKey(sessionId, chatJid), now + chatGapMs + Math.random() * jitterMs);
+  }
+
+  /**
+   * Waits until the session and chat gaps since the last hand-off have passed, then reserves the next
+   * ones. A slow hand-off (a device lookup, a media upload) holds up the send chain, so a message can
+   * reach Baileys later than it left the outbox, and without this wait the next one would follow it too closely.
+   */
+  private async paceHandOff(sessionId: string, chatJid: string): Promise<void> {
+    const { sessionGapMs, chatGapMs, jitterMs } = this.config.outbox;
+    const chat = chatKey(sessionId, chatJid);
+    const due = Math.max(this.nextHandOffAt.get(sessionId) ?? 0, this.nextHandOffAt.get(chat) ?? 0);
+    // libuv starts timers from the event loop's cached clock, so one can fire slightly before `due`.
+    for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+    }
+    const now = performance.now();
+    this.nextHandOffAt.set(sessionId, now + sessionGapMs + Math.random() * jitterMs);
+    this.nextHandOffAt.set(chat, now + chatGapMs + Math.random() * jitterMs);
   }
 
   private retryIn(sessionId: string, tenantId: string, delayMs: number): void {

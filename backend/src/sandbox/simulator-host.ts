@@ -8,6 +8,8 @@ export interface SimulatorEndpoint {
   wsUrl: string;
   controlUrl: string;
   rootPublicKey: Uint8Array;
+  /** PEM certificate of the test authority behind the simulator's HTTPS media host. */
+  mediaCaPem: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export class SimulatorHost implements OnApplicationShutdown {
       log: (level, message, fields) => this.logger[level === 'info' ? 'log' : level === 'warn' ? 'warn' : level === 'error' ? 'error' : 'debug']({ ...fields }, `simulator: ${message}`),
     });
     this.stopInProcess = () => simulator.close();
-    this.endpoint = { wsUrl: simulator.wsUrl, controlUrl: simulator.controlUrl, rootPublicKey: simulator.rootPublicKey };
+    this.endpoint = { wsUrl: simulator.wsUrl, controlUrl: simulator.controlUrl, rootPublicKey: simulator.rootPublicKey, mediaCaPem: simulator.mediaCaPem };
     this.logger.log({ wsUrl: simulator.wsUrl }, 'Sandbox mode: started the WhatsApp simulator in this process');
     return this.endpoint;
   }
@@ -59,7 +61,7 @@ export class SimulatorHost implements OnApplicationShutdown {
 
   private async fetchInfo(baseUrl: string): Promise<SimulatorEndpoint> {
     const url = new URL('/control/info', baseUrl);
-    let body: { wsUrl: string; rootPublicKey: string };
+    let body: { wsUrl: string; rootPublicKey: string; mediaCa: string };
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -67,6 +69,6 @@ export class SimulatorHost implements OnApplicationShutdown {
     } catch (error) {
       throw new Error(`SIMULATOR_URL ${baseUrl} did not respond to ${url.pathname} (${(error as Error).message}). Start it with "npm run simulator" or unset SIMULATOR_URL to run one in this process.`);
     }
-    return { wsUrl: body.wsUrl, controlUrl: new URL(baseUrl).origin, rootPublicKey: new Uint8Array(Buffer.from(body.rootPublicKey, 'base64')) };
+    return { wsUrl: body.wsUrl, controlUrl: new URL(baseUrl).origin, rootPublicKey: new Uint8Array(Buffer.from(body.rootPublicKey, 'base64')), mediaCaPem: body.mediaCa };
   }
 }

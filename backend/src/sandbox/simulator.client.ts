@@ -10,6 +10,8 @@ export interface InboxEntry {
   content: string | null;
   timestamp: string;
   status: string;
+  /** A media message's file as the contact decrypted it. */
+  media?: { mimeType: string; size: number; sha256: string; fileName?: string; ptt?: boolean; error?: string };
 }
 
 /** Calls the simulator's control API; its error codes pass through to the caller. */

@@ -10,6 +10,11 @@ export interface WhatsAppTransport {
   mode: AppConfig['whatsapp']['mode'];
   /** Undefined means Baileys' default, WhatsApp's own server. */
   wsUrl?: string;
+  /**
+   * Sandbox only: the simulator's test certificate authority, trusted for media uploads and downloads
+   * and nothing else. Live mode leaves it unset and uses the system's trusted roots.
+   */
+  mediaCaPem?: string;
 }
 
 export const WHATSAPP_TRANSPORT = Symbol('WHATSAPP_TRANSPORT');
@@ -36,6 +41,6 @@ export const whatsappTransportProvider = {
     // Only sandbox mode trusts the simulator's certificate root. Live mode trusts WhatsApp's alone.
     pinCertificateRoot(baileys, endpoint.rootPublicKey);
     logger.log({ mode: 'sandbox', rootPublicKey: Buffer.from(endpoint.rootPublicKey).toString('hex') }, "Trusting the simulator's Noise certificate root");
-    return { mode: 'sandbox', wsUrl: endpoint.wsUrl };
+    return { mode: 'sandbox', wsUrl: endpoint.wsUrl, mediaCaPem: endpoint.mediaCaPem };
   },
 };

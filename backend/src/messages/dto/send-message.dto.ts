@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 /** WhatsApp's own limit for one text message. */
 export const MAX_TEXT_LENGTH = 65_536;
 
-export const SEND_TYPES = ['text', 'location', 'contact', 'reaction', 'poll'] as const;
+export const SEND_TYPES = ['text', 'location', 'contact', 'reaction', 'poll', 'image', 'video', 'audio', 'document', 'sticker'] as const;
 export type SendType = (typeof SEND_TYPES)[number];
 
 const isType = (...types: SendType[]) => (body: ReplyDto) => types.includes((body.type ?? 'text') as SendType);
@@ -82,6 +83,32 @@ export class ReplyDto {
   @IsBoolean({ message: 'multiple must be true or false' })
   multiple?: boolean;
 
+  @ApiPropertyOptional({ example: 'https://tienda.example/catalogo.pdf', description: 'media: fetch the file from this http(s) URL instead of uploading it as multipart `file`' })
+  @IsOptional()
+  @IsString({ message: 'url must be text' })
+  @MaxLength(2048, { message: 'url must be at most 2048 characters' })
+  url?: string;
+
+  @ApiPropertyOptional({ example: 'Nuestro menú de hoy', description: 'image, video and document' })
+  @IsOptional()
+  @IsString({ message: 'caption must be text' })
+  @MaxLength(4096, { message: 'caption must be at most 4096 characters' })
+  caption?: string;
+
+  @ApiPropertyOptional({ example: 'factura-42.pdf', description: 'document: the name the recipient sees (default: the uploaded name)' })
+  @IsOptional()
+  @IsString({ message: 'fileName must be text' })
+  @MaxLength(255, { message: 'fileName must be at most 255 characters' })
+  @Matches(/^[^/\\\u0000-\u001f]+$/, { message: 'fileName must not contain slashes or control characters' })
+  fileName?: string;
+
+  @ApiPropertyOptional({ description: 'audio: send as a voice note (push to talk)' })
+  @IsOptional()
+  // Multipart fields arrive as text.
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'ptt must be true or false' })
+  ptt?: boolean;
+
   @ApiPropertyOptional({ description: 'The Charla id of the message this one replies to' })
   @IsOptional()
   @IsUUID('all', { message: 'replyTo must be a UUID' })
@@ -101,6 +128,14 @@ export class EditMessageDto {
   @IsString({ message: 'content must be text' })
   @IsNotEmpty({ message: 'content must not be empty' })
   content!: string;
+}
+
+/** A file from a multipart request's `file` field, as multer keeps it in memory. */
+export interface UploadedMedia {
+  buffer: Buffer;
+  mimetype: string;
+  originalname: string;
+  size: number;
 }
 
 export interface SendResult {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const E164_MESSAGE = 'must be an E.164 phone number such as +573000000001';
@@ -22,7 +22,7 @@ export class SandboxScanDto {
   pushName?: string;
 }
 
-export const CUSTOMER_MESSAGE_TYPES = ['text', 'location', 'liveLocation', 'contact', 'reaction', 'poll', 'pollVote', 'edit', 'delete', 'buttonReply', 'listReply'] as const;
+export const CUSTOMER_MESSAGE_TYPES = ['text', 'location', 'liveLocation', 'contact', 'reaction', 'poll', 'pollVote', 'edit', 'delete', 'buttonReply', 'listReply', 'image', 'video', 'audio', 'document', 'sticker'] as const;
 
 export class SandboxContactDto {
   @ApiProperty({ example: '+573000000002' })
@@ -85,6 +85,15 @@ export class SandboxMessageDto {
   @IsOptional() replyTo?: string;
   @IsOptional() linkPreview?: unknown;
   @IsOptional() @IsIn(['pn', 'lid', 'lid-without-pn']) addressing?: string;
+
+  @ApiPropertyOptional({ description: 'Media types: the file as base64 (a generated sample when absent); the JSON body limit (BODY_LIMIT) applies' })
+  @IsOptional() @IsString() data?: string;
+  @IsOptional() @IsString() @MaxLength(255) mimeType?: string;
+  @IsOptional() @IsString() @MaxLength(255) fileName?: string;
+  @IsOptional() @IsBoolean() ptt?: boolean;
+  @IsOptional() seconds?: number;
+  @ApiPropertyOptional({ enum: ['reupload', 'gone'], description: 'Media types: the first link is dead; `reupload` lets the phone upload it again on request, `gone` does not' })
+  @IsOptional() @IsIn(['reupload', 'gone']) expired?: string;
 
   @ApiPropertyOptional({ example: 'Ana' })
   @IsOptional()
