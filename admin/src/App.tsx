@@ -1,5 +1,9 @@
 import { Admin, CustomRoutes, localStorageStore, Resource } from 'react-admin';
 import { Route } from 'react-router-dom';
+import apiKeys from './api-keys';
+import auditEvents from './audit';
+import { AUTOMATION_PATH, AutomationPage } from './automation/AutomationPage';
+import { withAutomation } from './automation/automationDataProvider';
 import contacts from './contacts';
 import conversations from './conversations';
 import { Dashboard } from './dashboard/Dashboard';
@@ -14,6 +18,8 @@ import sessions from './sessions';
 import { SETTINGS_PATH, SettingsPage } from './settings/SettingsPage';
 import tenants from './tenants';
 import users from './users';
+import products from './products';
+import webhooks from './webhooks';
 
 const store = localStorageStore('1', 'charla');
 
@@ -21,7 +27,7 @@ export function App() {
     return (
         <Admin
             title="Charla"
-            dataProvider={dataProvider}
+            dataProvider={withAutomation(dataProvider)}
             authProvider={authProvider}
             i18nProvider={i18nProvider}
             store={store}
@@ -38,10 +44,16 @@ export function App() {
             <Resource name="sessions" {...sessions} />
             <Resource name="users" {...users} />
             <Resource name="tenants" {...tenants} />
+            <Resource name="api-keys" {...apiKeys} />
+            <Resource name="audit-events" {...auditEvents} />
             <Resource name="messages" />
+            <Resource name="products" {...products} />
+            <Resource name="webhooks" {...webhooks} />
+            <Resource name="webhook-deliveries" />
             <CustomRoutes>
                 <Route path={SETTINGS_PATH} element={<SettingsPage />} />
                 <Route path={SANDBOX_PATH} element={<SandboxPage />} />
+                <Route path={AUTOMATION_PATH} element={<AutomationPage />} />
             </CustomRoutes>
         </Admin>
     );

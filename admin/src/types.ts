@@ -101,6 +101,19 @@ export interface Reaction {
     at?: string;
 }
 
+export type MediaType = 'image' | 'video' | 'audio' | 'document' | 'sticker';
+
+/** A file the panel sends in a conversation, as a multipart upload. */
+export interface MediaUpload {
+    type: MediaType;
+    file: Blob;
+    fileName: string;
+    caption?: string;
+    /** Audio only: send as a voice note. */
+    ptt?: boolean;
+    replyTo?: string;
+}
+
 /** Body of a message the panel sends in a conversation. `reply` also takes a plain string for text. */
 export type OutgoingMessage =
     | { type?: 'text'; content: string; replyTo?: string }
@@ -141,6 +154,10 @@ export interface TenantSettings {
     channels?: ChatPolicy;
     readReceipts?: boolean;
     fullHistorySync?: boolean;
+    businessDescription?: string;
+    businessAddress?: string;
+    /** Per weekday (`monday` … `sunday`), opening ranges as `HH:MM` in the tenant's time zone. */
+    openingHours?: Partial<Record<string, { open: string; close: string }[]>>;
 }
 
 export interface DashboardStats {
@@ -168,4 +185,33 @@ export interface SandboxInboxItem {
     content: string | null;
     timestamp: string;
     status: string;
+}
+
+export type ApiKeyRole = 'admin' | 'agent';
+
+/** An API key as the list shows it; the key itself is only in the response that created it. */
+export interface ApiKey extends RaRecord<string> {
+    name: string;
+    role: ApiKeyRole;
+    prefix: string;
+    createdBy: string | null;
+    createdAt: string;
+    lastUsedAt: string | null;
+    revokedAt: string | null;
+}
+
+export interface CreatedApiKey extends ApiKey {
+    key: string;
+}
+
+export interface AuditEvent extends RaRecord<string> {
+    action: string;
+    targetType: string;
+    targetId: string | null;
+    actorType: 'user' | 'api_key' | 'system';
+    actorId: string | null;
+    actorName: string | null;
+    details: Record<string, unknown>;
+    ip: string | null;
+    createdAt: string;
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { LoggerModule } from './common/logger.module';
@@ -8,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { MediaModule } from './media/media.module';
 import { MessagesModule } from './messages/messages.module';
 import { PanelModule } from './panel/panel.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -18,6 +20,9 @@ import { UsersModule } from './users/users.module';
 import { WhatsAppCompatModule } from './whatsapp-compat/whatsapp-compat.module';
 import { WhatsAppSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module';
 import { OutboundUrlModule } from './common/outbound-url.module';
+import { AiHooksModule } from './ai-hooks/ai-hooks.module';
+import { ProductsModule } from './products/products.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -36,10 +41,12 @@ export class AppModule {
         OutboundUrlModule,
         DatabaseModule.forRoot(databaseUrl, logger),
         ClusterModule,
+        AuditModule,
         AuthModule,
         TenantsModule,
         RealtimeModule,
         WhatsAppSessionsModule,
+        MediaModule,
         MessagesModule,
         WhatsAppCompatModule,
         HealthModule,
@@ -47,6 +54,9 @@ export class AppModule {
         SettingsModule,
         DashboardModule,
         PanelModule,
+        ProductsModule,
+        WebhooksModule,
+        AiHooksModule,
         ...(config.whatsapp.mode === 'sandbox' ? [SandboxModule] : []),
       ],
     };

@@ -46,6 +46,13 @@ export const KNOWN_ERROR_CODES = [
     'RECIPIENT_CHECK_FAILED',
     'RECONNECT_LIMIT',
     'AUTH_CORRUPT',
+    'LOGIN_THROTTLED',
+    'RATE_LIMITED',
+    'URL_NOT_ALLOWED',
+    'HOOK_FAILED',
+    'PRODUCT_SKU_TAKEN',
+    'INVALID_API_KEY',
+    'API_KEY_NOT_FOUND',
     // Raised by the panel itself when the server cannot be reached.
     'NETWORK_ERROR',
 ] as const;

@@ -19,6 +19,34 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type WhatsAppMode = 'live' | 'sandbox';
 export type AuthStateStoreKind = 'file' | 'database';
+export type MediaStorageKind = 'local' | 's3';
+
+/** Types WhatsApp clients send and play, plus WAV and WebM audio that browsers record and play. */
+export const DEFAULT_MEDIA_MIME_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'video/mp4',
+  'video/3gpp',
+  'video/quicktime',
+  'audio/ogg',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/aac',
+  'audio/amr',
+  'audio/wav',
+  'audio/webm',
+  'application/pdf',
+  'application/zip',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'text/plain',
+  'text/csv',
+];
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) => {
@@ -66,6 +94,30 @@ class EnvironmentVariables {
 
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^\d+[smhd]$/, { message: 'JWT_EXPIRES_IN must look like 15m, 12h or 7d' })
   JWT_EXPIRES_IN?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^\d+[smhd]$/, { message: 'REFRESH_TOKEN_EXPIRES_IN must look like 12h, 7d or 30d' })
+  REFRESH_TOKEN_EXPIRES_IN?: string;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES_PER_ADDRESS?: number;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^\d+[smhd]$/, { message: 'LOGIN_LOCKOUT must look like 30s, 15m or 1h' })
+  LOGIN_LOCKOUT?: string;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1)
+  LOGIN_RATE_LIMIT?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1)
+  SEND_RATE_LIMIT?: number;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^\d+(kb|mb)$/, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
+  BODY_LIMIT?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  TRUST_PROXY?: string;
 
   @Transform(emptyToUndefined) @IsOptional() @IsEmail({ require_tld: false })
   ADMIN_EMAIL?: string;
@@ -147,6 +199,57 @@ class EnvironmentVariables {
 
   @Transform(emptyToUndefined) @IsOptional() @IsString()
   CORS_ORIGINS?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(['local', 's3'])
+  MEDIA_STORAGE?: MediaStorageKind;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1024) @Max(2 * 1024 * 1024 * 1024)
+  MEDIA_MAX_BYTES?: number;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[\w.+-]+\/[\w.+-]+(\s*,\s*[\w.+-]+\/[\w.+-]+)*$/, { message: 'MEDIA_ALLOWED_MIME_TYPES must be a comma-separated list such as image/jpeg,application/pdf' })
+  MEDIA_ALLOWED_MIME_TYPES?: string;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(10) @Max(86_400)
+  MEDIA_URL_TTL_SECONDS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1000)
+  MEDIA_FETCH_TIMEOUT_MS?: number;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  MEDIA_S3_BUCKET?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^https?:\/\//, { message: 'MEDIA_S3_ENDPOINT must be an http:// or https:// URL' })
+  MEDIA_S3_ENDPOINT?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  MEDIA_S3_REGION?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  MEDIA_S3_ACCESS_KEY_ID?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  MEDIA_S3_SECRET_ACCESS_KEY?: string;
+
+  @Transform(toBool) @IsOptional() @IsBoolean()
+  MEDIA_S3_FORCE_PATH_STYLE?: boolean;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(50)
+  HOOK_POLL_INTERVAL_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(10)
+  HOOK_RETRY_BASE_DELAY_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(20)
+  HOOK_MAX_ATTEMPTS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(10)
+  WEBHOOK_RETRY_BASE_DELAY_MS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(20)
+  WEBHOOK_MAX_ATTEMPTS?: number;
+
+  @Transform(toInt) @IsOptional() @IsInt() @Min(100)
+  WEBHOOK_TIMEOUT_MS?: number;
 }
 
 /** Typed, validated configuration; the only place that reads `process.env`. */
@@ -155,7 +258,28 @@ export interface AppConfig {
   http: { host: string; port: number; corsOrigins: string[] };
   paths: { dataDir: string; authSessionsDir: string };
   database: { url?: string; embeddedPort: number };
-  auth: { jwtSecret?: string; jwtExpiresIn: string };
+  auth: {
+    jwtSecret?: string;
+    /** Lifetime of an access token, such as `15m`. */
+    jwtExpiresIn: string;
+    /** Lifetime of each refresh token; every refresh issues a new one with a full lifetime. */
+    refreshTokenTtlSeconds: number;
+  };
+  /** Abuse limits of the HTTP API. */
+  limits: {
+    /** Failed logins of one account, and of one client address, before logins from it are refused for `loginLockoutSeconds`. */
+    loginMaxFailures: number;
+    loginMaxFailuresPerAddress: number;
+    loginLockoutSeconds: number;
+    /** Login requests per minute from one client address, failed or not. */
+    loginRequestsPerMinute: number;
+    /** Messages one tenant may send per minute through the REST send routes. */
+    sendRequestsPerMinute: number;
+    /** Maximum size of a JSON or form request body, such as `1mb`. */
+    bodyLimit: string;
+    /** Express `trust proxy` setting, so client addresses come from X-Forwarded-For behind a reverse proxy. */
+    trustProxy: boolean | number | string;
+  };
   /** Root keys for data encrypted at rest. `key` seals new values and `previousKey` still opens older ones. */
   encryption: { key?: Buffer; previousKey?: Buffer };
   admin: { email: string; password?: string; name: string; tenantName: string };
@@ -184,6 +308,22 @@ export interface AppConfig {
   logging: { level: LogLevel; baileysLevel: LogLevel };
   /** Every URL the app fetches or calls (media, webhooks, model servers) may reach private, loopback and link-local addresses. */
   allowPrivateNetworkUrls: boolean;
+  media: {
+    storage: MediaStorageKind;
+    /** Largest file, in bytes, that is sent, fetched from a URL or downloaded from WhatsApp. */
+    maxBytes: number;
+    /** MIME types (without parameters) accepted in both directions. */
+    allowedMimeTypes: string[];
+    /** Lifetime of a signed media URL. */
+    urlTtlSeconds: number;
+    /** Time limit for fetching a file from a URL given with a send. */
+    fetchTimeoutMs: number;
+    s3?: { bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+  };
+  /** The worker that runs the automatic-reply hooks; a failed job waits `retryBaseDelayMs` doubled per attempt. */
+  hooks: { pollIntervalMs: number; retryBaseDelayMs: number; maxAttempts: number };
+  /** Outbound webhook deliveries: 5xx and timeouts are retried after `retryBaseDelayMs` doubled per attempt. */
+  webhooks: { retryBaseDelayMs: number; maxAttempts: number; timeoutMs: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -208,10 +348,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (nodeEnv === 'production' && !raw.JWT_SECRET) {
     problems.push('JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)');
   }
+  if (nodeEnv === 'production' && raw.JWT_SECRET && new Set(raw.JWT_SECRET).size < MIN_DISTINCT_SECRET_CHARACTERS) {
+    problems.push(`JWT_SECRET: looks weak, with fewer than ${MIN_DISTINCT_SECRET_CHARACTERS} different characters; use random output such as \`openssl rand -base64 48\``);
+  }
   const encryptionKey = decodeKeyVariable('ENCRYPTION_KEY', raw.ENCRYPTION_KEY, problems);
   const previousEncryptionKey = decodeKeyVariable('ENCRYPTION_KEY_PREVIOUS', raw.ENCRYPTION_KEY_PREVIOUS, problems);
   if (nodeEnv === 'production' && !raw.ENCRYPTION_KEY) {
     problems.push('ENCRYPTION_KEY: required when NODE_ENV=production (32 random bytes as base64 or hex, for example the output of `openssl rand -base64 32`)');
+  }
+  if ((raw.MEDIA_STORAGE ?? 'local') === 's3' && !raw.MEDIA_S3_BUCKET) {
+    problems.push('MEDIA_S3_BUCKET: required when MEDIA_STORAGE=s3');
+  }
+  if (Boolean(raw.MEDIA_S3_ACCESS_KEY_ID) !== Boolean(raw.MEDIA_S3_SECRET_ACCESS_KEY)) {
+    problems.push('MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY: set both, or neither to use the AWS SDK default credentials');
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -227,7 +376,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       authSessionsDir: resolveFromRoot(raw.AUTH_SESSIONS_DIR ?? 'auth_sessions'),
     },
     database: { url: raw.DATABASE_URL, embeddedPort: raw.EMBEDDED_POSTGRES_PORT ?? 54329 },
-    auth: { jwtSecret: raw.JWT_SECRET, jwtExpiresIn: raw.JWT_EXPIRES_IN ?? '12h' },
+    auth: {
+      jwtSecret: raw.JWT_SECRET,
+      jwtExpiresIn: raw.JWT_EXPIRES_IN ?? '15m',
+      refreshTokenTtlSeconds: durationToSeconds(raw.REFRESH_TOKEN_EXPIRES_IN ?? '7d'),
+    },
+    limits: {
+      loginMaxFailures: raw.LOGIN_MAX_FAILURES ?? 5,
+      loginMaxFailuresPerAddress: raw.LOGIN_MAX_FAILURES_PER_ADDRESS ?? 20,
+      loginLockoutSeconds: durationToSeconds(raw.LOGIN_LOCKOUT ?? '15m'),
+      loginRequestsPerMinute: raw.LOGIN_RATE_LIMIT ?? 30,
+      sendRequestsPerMinute: raw.SEND_RATE_LIMIT ?? 120,
+      bodyLimit: raw.BODY_LIMIT ?? '1mb',
+      trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    },
     encryption: { key: encryptionKey, previousKey: previousEncryptionKey },
     admin: {
       email: (raw.ADMIN_EMAIL ?? 'admin@charla.local').toLowerCase(),
@@ -262,10 +424,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     phone: { defaultCountry: raw.DEFAULT_COUNTRY ?? 'CO' },
     logging: { level: raw.LOG_LEVEL ?? 'info', baileysLevel: raw.BAILEYS_LOG_LEVEL ?? 'warn' },
     allowPrivateNetworkUrls: raw.ALLOW_PRIVATE_NETWORK_URLS ?? false,
+    media: {
+      storage: raw.MEDIA_STORAGE ?? 'local',
+      maxBytes: raw.MEDIA_MAX_BYTES ?? 16 * 1024 * 1024,
+      allowedMimeTypes: raw.MEDIA_ALLOWED_MIME_TYPES ? raw.MEDIA_ALLOWED_MIME_TYPES.split(',').map((type) => type.trim().toLowerCase()) : DEFAULT_MEDIA_MIME_TYPES,
+      urlTtlSeconds: raw.MEDIA_URL_TTL_SECONDS ?? 900,
+      fetchTimeoutMs: raw.MEDIA_FETCH_TIMEOUT_MS ?? 15_000,
+      s3: raw.MEDIA_S3_BUCKET
+        ? {
+            bucket: raw.MEDIA_S3_BUCKET,
+            endpoint: raw.MEDIA_S3_ENDPOINT,
+            region: raw.MEDIA_S3_REGION ?? 'us-east-1',
+            accessKeyId: raw.MEDIA_S3_ACCESS_KEY_ID,
+            secretAccessKey: raw.MEDIA_S3_SECRET_ACCESS_KEY,
+            forcePathStyle: raw.MEDIA_S3_FORCE_PATH_STYLE ?? Boolean(raw.MEDIA_S3_ENDPOINT),
+          }
+        : undefined,
+    },
+    hooks: {
+      pollIntervalMs: raw.HOOK_POLL_INTERVAL_MS ?? 1000,
+      retryBaseDelayMs: raw.HOOK_RETRY_BASE_DELAY_MS ?? 5000,
+      maxAttempts: raw.HOOK_MAX_ATTEMPTS ?? 4,
+    },
+    webhooks: {
+      retryBaseDelayMs: raw.WEBHOOK_RETRY_BASE_DELAY_MS ?? 10_000,
+      maxAttempts: raw.WEBHOOK_MAX_ATTEMPTS ?? 6,
+      timeoutMs: raw.WEBHOOK_TIMEOUT_MS ?? 10_000,
+    },
   };
 }
 
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEY_PREVIOUS', 'ADMIN_PASSWORD', 'DATABASE_URL']);
+// A random secret of 32 or more characters has far more; a typed pattern such as `aaaa…` or `1234…` has fewer.
+const MIN_DISTINCT_SECRET_CHARACTERS = 10;
+
+const DURATION_UNITS_IN_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** Converts a validated duration such as `15m` or `7d` to seconds. */
+export function durationToSeconds(duration: string): number {
+  const unit = duration.slice(-1);
+  return Number(duration.slice(0, -1)) * DURATION_UNITS_IN_SECONDS[unit];
+}
+
+/** Maps TRUST_PROXY to Express' setting: `true`, a number of proxy hops, or a list of trusted addresses. */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ENCRYPTION_KEY', 'ENCRYPTION_KEY_PREVIOUS', 'ADMIN_PASSWORD', 'DATABASE_URL', 'MEDIA_S3_SECRET_ACCESS_KEY']);
 
 /** Decodes an optional key variable. An invalid value adds a problem that names the variable but not the value. */
 function decodeKeyVariable(name: string, value: string | undefined, problems: string[]): Buffer | undefined {

@@ -24,6 +24,8 @@ export interface RealtimeEventMap {
   'conversation.updated': { conversation: unknown };
   /** Two conversations turned out to be one person (a LID and a phone number); `from` is gone. */
   'conversation.merged': { from: string; into: string };
+  /** Automatic replies stopped in a conversation until an agent turns them back on; `reason` says why. */
+  'conversation.handoff': { conversationId: string; sessionId: string; reason: string; messageId: string | null };
   /** A history sync was stored: one summary instead of an event per message or conversation. */
   'history.synced': { sessionId: string; conversations: number; messages: number };
 }

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
 import * as QRCode from 'qrcode';
+import { AuditEntry, AuditService } from '../audit/audit.service';
 import { ClusterBus, SessionCommand } from '../cluster/cluster-bus';
 import { SessionLeases } from '../cluster/session-leases';
 import { AppError } from '../common/app-error';
@@ -18,6 +19,7 @@ import { requestAcceptedPairingCode } from './pairing-code';
 import { ACTIVE_STATUSES, backoffDelay, decideOnClose, sessionError, SessionErrorCode } from './session-status';
 import { StoredMessageLookup, WhatsAppEvents } from './whatsapp-events';
 import { SessionStatus, WhatsAppSession } from './whatsapp-session.entity';
+import { downloadMedia, MediaTransport } from './media-transfer';
 import { WHATSAPP_TRANSPORT, WhatsAppTransport } from './whatsapp-transport';
 
 export interface CachedQr {
@@ -94,6 +96,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
   private storedMessages?: StoredMessageLookup;
   private takeoverTimer?: NodeJS.Timeout;
   private shuttingDown = false;
+  private readonly mediaTransport: MediaTransport;
 
   constructor(
     private readonly em: EntityManager,
@@ -106,8 +109,10 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     @Inject(BAILEYS) private readonly baileys: Baileys,
     @Inject(WHATSAPP_TRANSPORT) private readonly transport: WhatsAppTransport,
     @Inject(ROOT_LOGGER) private readonly rootLogger: PinoLogger,
+    private readonly audit: AuditService,
   ) {
     this.browser = [config.whatsapp.deviceName, 'Chrome', '124.0.0'];
+    this.mediaTransport = new MediaTransport(transport.mediaCaPem);
   }
 
   /** Registers where Baileys' `getMessage` finds stored messages; the messages module owns them. */
@@ -153,6 +158,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     this.runtimes.clear();
     // Released leases let another process take the sessions over at once instead of after the TTL.
     await this.leases.releaseAll();
+    await this.mediaTransport.close();
   }
 
   /** Starts a connection; a no-op while the session is already connecting or connected. */
@@ -231,10 +237,39 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     return true;
   }
 
+  /**
+   * Shows or clears the typing indicator in a chat, on the process that owns the session. Returns
+   * false when the session has no ready socket.
+   */
+  async sendPresence(sessionId: string, tenantId: string, jid: string, presence: 'composing' | 'paused'): Promise<boolean> {
+    if (this.isOwner(sessionId)) return this.presenceLocally(sessionId, jid, presence);
+
+    const owner = await this.leases.ownerOf(sessionId);
+    if (!owner || owner === this.leases.instanceId) return false;
+    return (await this.bus.send(owner, { sessionId, name: 'presence', args: { tenantId, jid, presence } })) === true;
+  }
+
+  private async presenceLocally(sessionId: string, jid: string, presence: 'composing' | 'paused'): Promise<boolean> {
+    const socket = this.readySocket(sessionId);
+    if (!socket) return false;
+    await socket.sendPresenceUpdate(presence, jid);
+    return true;
+  }
+
   /** The linked account's own user JIDs, by phone number and by LID, without the device. */
   ownJids(sessionId: string): string[] {
     const user = this.runtimes.get(sessionId)?.socket?.user;
     return [user?.id, user?.lid].filter((jid): jid is string => Boolean(jid)).map((jid) => this.baileys.jidNormalizedUser(jid));
+  }
+
+  /**
+   * Downloads and decrypts the file of a message this process received, asking the phone once for a
+   * re-upload when the link expired (MediaExpiredError when that fails too).
+   */
+  async downloadMedia(sessionId: string, message: WAMessage): Promise<Buffer> {
+    const socket = this.runtimes.get(sessionId)?.socket;
+    if (!socket) throw AppError.conflict('SESSION_NOT_CONNECTED', `Session ${sessionId} has no WhatsApp connection in this process to download media with.`);
+    return downloadMedia(this.baileys, socket, message, this.mediaTransport);
   }
 
   generateMessageId(sessionId: string): string {
@@ -264,6 +299,8 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
         return this.pairingCodeLocally(command.sessionId, tenantId, String(command.args?.phoneNumber ?? ''));
       case 'read':
         return this.readLocally(command.sessionId, (command.args?.keys as InboundKey[]) ?? []);
+      case 'presence':
+        return this.presenceLocally(command.sessionId, String(command.args?.jid ?? ''), command.args?.presence === 'composing' ? 'composing' : 'paused');
       case 'on-whatsapp':
         return this.lookupLocally(command.sessionId, (command.args?.phoneNumbers as string[]) ?? []);
       case 'outbox':
@@ -428,6 +465,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       logger,
       browser: this.browser,
       ...(this.transport.wsUrl ? { waWebSocketUrl: this.transport.wsUrl } : {}),
+      ...(this.mediaTransport.uploadAgent ? { fetchAgent: this.mediaTransport.uploadAgent } : {}),
       qrTimeout: this.config.whatsapp.qrTimeoutMs,
       keepAliveIntervalMs: this.config.whatsapp.keepAliveMs,
       markOnlineOnConnect: false,
@@ -512,6 +550,8 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
 
     const phoneNumber = phoneNumberFromJid(me?.id ? this.baileys.jidNormalizedUser(me.id) : null);
     const pushName = me?.name ?? runtime.auth?.state.creds.me?.name ?? null;
+    // linkedMode is cleared at every logout, so an empty one means a phone has just been linked.
+    const firstOpen = (await this.em.fork().findOne(WhatsAppSession, { id: runtime.sessionId }))?.linkedMode == null;
     await this.persist(runtime.sessionId, {
       phoneNumber,
       deviceJid: me?.id ?? null,
@@ -522,6 +562,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     });
     await this.setStatus(runtime, 'connected', null, phoneNumber);
     this.logger.log({ sessionId: runtime.sessionId, tenantId: runtime.tenantId }, 'WhatsApp session connected');
+    if (firstOpen) await this.recordAudit({ tenantId: runtime.tenantId, actor: null, action: 'session.linked', targetType: 'session', targetId: runtime.sessionId, details: { phoneNumber } });
 
     if (runtime.synced) {
       await this.markReady(runtime);
@@ -626,6 +667,9 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     });
     await this.setStatus(runtime, status, error.code);
     this.logger.warn({ sessionId: runtime.sessionId, status, code: error.code }, 'WhatsApp session stopped');
+    if (status === 'logged_out') {
+      await this.recordAudit({ tenantId: runtime.tenantId, actor: null, action: 'session.unlinked', targetType: 'session', targetId: runtime.sessionId, details: { reason: error.code } });
+    }
     this.runtimes.delete(runtime.sessionId);
     await this.leases.release(runtime.sessionId);
   }
@@ -660,6 +704,13 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   private publishStatus(tenantId: string, sessionId: string, status: SessionStatus, reason: string | null, phoneNumber: string | null = null): void {
     this.realtime.publish(tenantId, 'session.status', { sessionId, status, phoneNumber, reason });
+  }
+
+  /** Records a change that WhatsApp caused; a failed write is logged, because the connection must go on. */
+  private async recordAudit(entry: AuditEntry): Promise<void> {
+    await this.audit.record(entry).catch((error: Error) =>
+      this.logger.error({ sessionId: entry.targetId, action: entry.action, reason: error.message }, 'Failed to record an audit event'),
+    );
   }
 
   private async persist(sessionId: string, fields: Partial<WhatsAppSession>): Promise<void> {

@@ -5,6 +5,9 @@ import { Migration20261204030000ContactLids } from './Migration20261204030000_co
 import { Migration20261204040000GroupChats } from './Migration20261204040000_group_chats';
 import { Migration20261204050000RecipientsAndReads } from './Migration20261204050000_recipients_and_reads';
 import { Migration20261205000000WhatsappAuthKeys } from './Migration20261205000000_whatsapp_auth_keys';
+import { Migration20261205100000AuthHardening } from './Migration20261205100000_auth_hardening';
+import { Migration20261205300000AiHooks } from './Migration20261205300000_ai_hooks';
+import { Migration20261205200000Media } from './Migration20261205200000_media';
 
 /** Every migration in order. Listed by hand so that the compiled app and the tests find the same set. */
 export const MIGRATIONS = [
@@ -15,4 +18,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261204040000_group_chats', class: Migration20261204040000GroupChats },
   { name: 'Migration20261204050000_recipients_and_reads', class: Migration20261204050000RecipientsAndReads },
   { name: 'Migration20261205000000_whatsapp_auth_keys', class: Migration20261205000000WhatsappAuthKeys },
+  { name: 'Migration20261205100000_auth_hardening', class: Migration20261205100000AuthHardening },
+  { name: 'Migration20261205300000_ai_hooks', class: Migration20261205300000AiHooks },
+  { name: 'Migration20261205200000_media', class: Migration20261205200000Media },
 ];
