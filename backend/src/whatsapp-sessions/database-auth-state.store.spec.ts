@@ -1,5 +1,6 @@
 import type { SignalKeyStoreWithTransaction } from '@whiskeysockets/baileys';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createTestDatabase, TestDatabase } from '../../test/setup/test-database';
@@ -19,6 +20,8 @@ describe(DatabaseAuthStateStore.name, () => {
   const key = randomBytes(32);
 
   beforeAll(async () => {
+    // The store logs through Nest's Logger, which prints to the console outside an app; its lines are not checked here.
+    Logger.overrideLogger(false);
     database = await createTestDatabase();
     orm = await MikroORM.init(mikroOrmOptions(database.url, pino({ level: 'silent' })));
     await orm.getMigrator().up();
