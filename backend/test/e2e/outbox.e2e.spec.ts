@@ -8,6 +8,7 @@ import { createTestEnvironment, eventually, FeedClient, login, startTestServer, 
 const BUSINESS = '+573000000011';
 const ANA = '+573000000012';
 const LUIS = '+573000000013';
+const CARMEN = '+573000000016';
 const SESSION_GAP_MS = 300;
 const CHAT_GAP_MS = 700;
 
@@ -34,8 +35,8 @@ describe('Outbox: queued sends, idempotency and pacing', () => {
     feed = new FeedClient(server.url, token);
     await feed.connected();
     sessionId = await linkNewSession(server, token, feed, BUSINESS);
-    // Both customers have WhatsApp, so the number check at send time finds them.
-    for (const [phoneNumber, name] of [[ANA, 'Ana'], [LUIS, 'Luis']]) {
+    // The customers have WhatsApp, so the number check at send time finds them.
+    for (const [phoneNumber, name] of [[ANA, 'Ana'], [LUIS, 'Luis'], [CARMEN, 'Carmen']]) {
       await request(server.url).post('/api/sandbox/contacts').set(auth()).send({ phoneNumber, name }).expect(201);
     }
   });
@@ -98,6 +99,36 @@ describe('Outbox: queued sends, idempotency and pacing', () => {
 
     const anaInbox = await waitForInbox(server, token, ANA, (entries) => entries.filter((entry) => entry.content.startsWith('ritmo')).length === 4);
     expect(anaInbox.filter((entry) => entry.content.startsWith('ritmo')).map((entry) => entry.content)).toEqual(['ritmo 0', 'ritmo 2', 'ritmo 3', 'ritmo 5']);
+  });
+
+  it('keeps the gaps after a slow hand-off', async () => {
+    // A slow hand-off (a device lookup, a media upload, a busy CPU) holds up the session's send chain,
+    // so the next message reaches Baileys later than it left the outbox. The one after it must still
+    // wait the full gaps after that late hand-off.
+    await new Promise((resolve) => setTimeout(resolve, CHAT_GAP_MS + 200));
+    const handOffs: { at: number; jid: string }[] = [];
+    const connections = server.app.get(ConnectionManager);
+    const original = connections.send.bind(connections);
+    const spy = jest.spyOn(connections, 'send').mockImplementation(async (session, jid, content, id, quoted) => {
+      handOffs.push({ at: performance.now(), jid });
+      const sent = await original(session, jid, content, id, quoted);
+      if (handOffs.length === 1) await new Promise((resolve) => setTimeout(resolve, SESSION_GAP_MS * 2.5));
+      return sent;
+    });
+
+    const recipients = [ANA, LUIS, CARMEN, ANA, LUIS, CARMEN];
+    for (const [index, to] of recipients.entries()) {
+      await request(server.url).post(`/api/sessions/${sessionId}/messages`).set(auth()).send({ to, content: `lento ${index}` }).expect(201);
+    }
+    await eventually(async () => (handOffs.length === recipients.length ? true : undefined), 20_000);
+    spy.mockRestore();
+
+    const sessionGaps = handOffs.slice(1).map((handOff, index) => handOff.at - handOffs[index].at);
+    expect(Math.min(...sessionGaps)).toBeGreaterThanOrEqual(SESSION_GAP_MS);
+    for (const jid of new Set(handOffs.map((handOff) => handOff.jid))) {
+      const times = handOffs.filter((handOff) => handOff.jid === jid).map((handOff) => handOff.at);
+      for (let index = 1; index < times.length; index += 1) expect(times[index] - times[index - 1]).toBeGreaterThanOrEqual(CHAT_GAP_MS);
+    }
   });
 
   it('queues while the session is reconnecting and delivers once when it is back', async () => {
