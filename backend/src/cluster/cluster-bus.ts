@@ -8,6 +8,7 @@ import { SessionLeases } from './session-leases';
 const COMMANDS = 'charla_session_commands';
 const REPLIES = 'charla_session_replies';
 const REPLY_TIMEOUT_MS = 15_000;
+const RELISTEN_DELAY_MS = 1_000;
 
 export interface SessionCommand {
   sessionId: string;
@@ -41,6 +42,7 @@ export class ClusterBus implements OnModuleInit, OnModuleDestroy {
   private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   private listener?: PoolClient;
   private handler?: CommandHandler;
+  private stopping = false;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -48,14 +50,41 @@ export class ClusterBus implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.listener = await this.pool.connect();
-    this.listener.on('notification', (message) => void this.onNotification(message.channel, message.payload ?? ''));
-    this.listener.on('error', (error) => this.logger.error({ reason: error.message }, 'The LISTEN connection failed'));
-    await this.listener.query(`listen ${COMMANDS}`);
-    await this.listener.query(`listen ${REPLIES}`);
+    await this.listen();
+  }
+
+  private async listen(): Promise<void> {
+    const listener = await this.pool.connect();
+    listener.on('notification', (message) => void this.onNotification(message.channel, message.payload ?? ''));
+    listener.on('error', (error) => {
+      this.logger.error({ reason: error.message }, 'The LISTEN connection failed; listening again');
+      this.relisten(listener);
+    });
+    await listener.query(`listen ${COMMANDS}`);
+    await listener.query(`listen ${REPLIES}`);
+    this.listener = listener;
+  }
+
+  /** Replaces a failed LISTEN connection, retrying every second until the database answers again. */
+  private relisten(failed: PoolClient): void {
+    if (this.listener !== failed || this.stopping) return;
+    this.listener = undefined;
+    try {
+      failed.release(true);
+    } catch {
+      // The pool released it already when the connection ended.
+    }
+    const retry = () => {
+      if (this.stopping) return;
+      this.listen()
+        .then(() => this.logger.log('Listening for session commands again'))
+        .catch(() => setTimeout(retry, RELISTEN_DELAY_MS).unref());
+    };
+    setTimeout(retry, RELISTEN_DELAY_MS).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     for (const [requestId, entry] of this.pending) {
       clearTimeout(entry.timer);
       entry.reject(new Error('The app is shutting down'));
