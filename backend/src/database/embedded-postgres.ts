@@ -63,8 +63,13 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     throw new Error(`Embedded PostgreSQL failed to start on port ${options.port} with data in ${options.dataDir}: ${String(error ?? 'no reason given')}\n${detail}`);
   }
 
-  const urlFor = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  const urlFor = (database: string) => embeddedDatabaseUrl(options.port, database);
   return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+}
+
+/** The URL of a database on the embedded server at `port`, whether this process started it or another did. */
+export function embeddedDatabaseUrl(port: number, database: string): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
 /** Creates `database` unless it exists (the package's own helper leaks a connection when it does). */

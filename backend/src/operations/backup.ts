@@ -27,23 +27,33 @@ interface Header {
   tables: string[];
 }
 
-type Line = Header | { kind: 'rows'; table: string; rows: unknown[] } | { kind: 'file'; path: string; mode: number; data: string };
+/** Which folder a file belongs to: the WhatsApp credentials, or media kept in the local media folder. */
+export type FileRoot = 'credentials' | 'media';
+
+type Line = Header | { kind: 'rows'; table: string; rows: unknown[] } | { kind: 'file'; root?: FileRoot; path: string; mode: number; data: string };
+
+/** The folders a backup copies; `media` is undefined when media lives in S3, which keeps its own copies. */
+export interface BackupFolders {
+  credentials: string;
+  media?: string;
+}
 
 export interface BackupSummary {
   tables: Record<string, number>;
   files: number;
+  mediaFiles: number;
 }
 
 export class BackupError extends Error {}
 
-/** Writes the database and the credential folder to `outFile`. */
-export async function writeBackup(databaseUrl: string, authSessionsDir: string, outFile: string): Promise<BackupSummary> {
+/** Writes the database, the credential folder and the local media folder to `outFile`. */
+export async function writeBackup(databaseUrl: string, folders: BackupFolders, outFile: string): Promise<BackupSummary> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   const gzip = createGzip();
   const output = gzip.pipe(createWriteStream(outFile, { mode: 0o600 }));
   const write = (line: Line) => new Promise<void>((done) => (gzip.write(`${JSON.stringify(line)}\n`) ? done() : gzip.once('drain', done)));
-  const summary: BackupSummary = { tables: {}, files: 0 };
+  const summary: BackupSummary = { tables: {}, files: 0, mediaFiles: 0 };
 
   try {
     // One snapshot for every table, so rows that point at each other are consistent.
@@ -64,9 +74,13 @@ export async function writeBackup(databaseUrl: string, authSessionsDir: string, 
     }
     await client.query('commit');
 
-    for (const file of credentialFiles(authSessionsDir)) {
-      await write({ kind: 'file', path: file.path, mode: file.mode, data: readFileSync(join(authSessionsDir, file.path)).toString('base64') });
+    for (const file of filesUnder(folders.credentials)) {
+      await write({ kind: 'file', root: 'credentials', path: file.path, mode: file.mode, data: readFileSync(join(folders.credentials, file.path)).toString('base64') });
       summary.files += 1;
+    }
+    for (const file of folders.media ? filesUnder(folders.media) : []) {
+      await write({ kind: 'file', root: 'media', path: file.path, mode: file.mode, data: readFileSync(join(folders.media!, file.path)).toString('base64') });
+      summary.mediaFiles += 1;
     }
   } finally {
     gzip.end();
@@ -81,10 +95,11 @@ export async function writeBackup(databaseUrl: string, authSessionsDir: string, 
  * credential files. Refuses a backup from another set of migrations, a database that already holds
  * data, and credential files that already exist, so nothing is overwritten.
  */
-export async function restoreBackup(databaseUrl: string, authSessionsDir: string, inFile: string): Promise<BackupSummary> {
+export async function restoreBackup(databaseUrl: string, folders: BackupFolders, inFile: string): Promise<BackupSummary> {
+  if (!existsSync(inFile)) throw new BackupError(`${inFile} does not exist. Give the path of a file written by npm run backup.`);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
-  const summary: BackupSummary = { tables: {}, files: 0 };
+  const summary: BackupSummary = { tables: {}, files: 0, mediaFiles: 0 };
   let header: Header | undefined;
   const files: Extract<Line, { kind: 'file' }>[] = [];
 
@@ -118,7 +133,7 @@ export async function restoreBackup(databaseUrl: string, authSessionsDir: string
 
     // Rows that point at rows of their own table (a reply and the message it quotes) get those links last.
     for (const batch of deferred) await restoreSelfReferences(client, batch.table, batch.rows, selfReferences!.get(batch.table)!);
-    checkCredentialFiles(authSessionsDir, files);
+    checkFiles(folders, files);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
@@ -127,8 +142,9 @@ export async function restoreBackup(databaseUrl: string, authSessionsDir: string
     await client.end();
   }
 
-  writeCredentialFiles(authSessionsDir, files);
-  summary.files = files.length;
+  writeFiles(folders, files);
+  summary.files = files.filter((file) => rootOf(file) === 'credentials').length;
+  summary.mediaFiles = files.length - summary.files;
   return summary;
 }
 
@@ -198,7 +214,7 @@ async function appliedMigrations(client: Client): Promise<string[]> {
   return rows.map((row) => row.name.replace(/\.(ts|js)$/, ''));
 }
 
-function credentialFiles(root: string): { path: string; mode: number }[] {
+function filesUnder(root: string): { path: string; mode: number }[] {
   if (!existsSync(root)) return [];
   const files: { path: string; mode: number }[] = [];
   const walk = (folder: string) => {
@@ -212,20 +228,32 @@ function credentialFiles(root: string): { path: string; mode: number }[] {
   return files;
 }
 
-/** Checks every credential path before anything is written; the paths come from the backup file. */
-function checkCredentialFiles(root: string, files: Extract<Line, { kind: 'file' }>[]): void {
-  const base = resolve(root);
+type FileLine = Extract<Line, { kind: 'file' }>;
+
+/** Backups made before media was copied name no root; their files are credentials. */
+function rootOf(file: FileLine): FileRoot {
+  return file.root ?? 'credentials';
+}
+
+function folderOf(folders: BackupFolders, file: FileLine): string {
+  const folder = folders[rootOf(file)];
+  if (!folder) throw new BackupError('The backup contains media files, but this installation keeps media in S3 (MEDIA_STORAGE=s3). Restore with MEDIA_STORAGE=local, or copy the files to the bucket yourself.');
+  return resolve(folder);
+}
+
+/** Checks every path before anything is written; the paths come from the backup file. */
+function checkFiles(folders: BackupFolders, files: FileLine[]): void {
   for (const file of files) {
+    const base = folderOf(folders, file);
     const target = resolve(base, file.path);
-    if (!target.startsWith(`${base}${sep}`)) throw new BackupError(`The backup names a credential file outside the credentials folder (${file.path}); nothing was restored.`);
-    if (existsSync(target)) throw new BackupError(`${target} already exists. Restore into an empty credentials folder so nothing is overwritten.`);
+    if (!target.startsWith(`${base}${sep}`)) throw new BackupError(`The backup names a file outside its folder (${file.path}); nothing was restored.`);
+    if (existsSync(target)) throw new BackupError(`${target} already exists. Restore into empty credentials and media folders so nothing is overwritten.`);
   }
 }
 
-function writeCredentialFiles(root: string, files: Extract<Line, { kind: 'file' }>[]): void {
-  const base = resolve(root);
+function writeFiles(folders: BackupFolders, files: FileLine[]): void {
   for (const file of files) {
-    const target = resolve(base, file.path);
+    const target = resolve(folderOf(folders, file), file.path);
     mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
     writeFileSync(target, Buffer.from(file.data, 'base64'), { mode: file.mode & 0o600 });
   }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,6 +55,10 @@ describe('Backup and restore', () => {
       .send({ content: 'Sí, a todo el país', replyTo: inbound.message.id })
       .expect(201);
     await waitForInbox(server, token, CUSTOMER, (entries) => entries.some((entry) => entry.content === 'Sí, a todo el país'));
+    // A photo from the customer, kept in the local media folder, must come back with the backup.
+    await request(server.url).post('/api/sandbox/messages').set({ Authorization: `Bearer ${token}` }).send({ from: CUSTOMER, to: BUSINESS, type: 'image', caption: 'Mi pedido' }).expect(201);
+    const photo = await feed.waitFor('message.updated', (payload) => payload.data?.media?.status === 'stored');
+    const photoBytes = Buffer.from(await (await fetch(new URL(photo.data.media.url, server.url))).arrayBuffer());
     feed.close();
     await server.close();
     server = undefined;
@@ -64,6 +68,7 @@ describe('Backup and restore', () => {
     expect(backup.stdout).toContain('Wrote');
     const restore = await cli(restored, 'restore', file);
     expect(restore.stdout).toContain('Restored');
+    expect(restore.stdout).toContain('"mediaFiles":1');
     expect(readdirSync(join(restored.authSessionsDir, sessionId))).toContain('creds.json');
 
     // The new installation opens the same WhatsApp link without a QR code and keeps the thread.
@@ -73,8 +78,10 @@ describe('Backup and restore', () => {
     await feed.connected();
     await eventually(async () => ((await sessionStatus(server!, token, sessionId)).status === 'connected' ? true : undefined), 30_000);
     const thread = await request(server.url).get(`/api/conversations/${inbound.conversationId}/messages`).set({ Authorization: `Bearer ${token}` }).expect(200);
-    expect(thread.body.map((message: { content: string }) => message.content)).toEqual(['¿Tienen envíos?', 'Sí, a todo el país']);
+    expect(thread.body.map((message: { content: string }) => message.content)).toEqual(['¿Tienen envíos?', 'Sí, a todo el país', 'Mi pedido']);
     expect(thread.body.find((message: { id: string }) => message.id === reply.body.id).quotedMessageId).toBe(inbound.message.id);
+    const restoredPhoto = thread.body.find((message: { id: string }) => message.id === photo.id);
+    expect(Buffer.from(await (await fetch(new URL(restoredPhoto.data.media.url, server.url))).arrayBuffer()).equals(photoBytes)).toBe(true);
 
     await request(server.url).post('/api/sandbox/messages').set({ Authorization: `Bearer ${token}` }).send({ from: CUSTOMER, to: BUSINESS, content: 'Gracias' }).expect(201);
     const after = await feed.waitFor('message.created', (payload) => payload.message.content === 'Gracias');
@@ -89,6 +96,24 @@ describe('Backup and restore', () => {
     expect((again as { stderr: string }).stderr).toContain('already holds tenants');
 
     const { rows } = await withClient(restored.database.url, (client) => client.query('select count(*)::int as count from messages'));
-    expect(rows[0].count).toBe(3);
+    expect(rows[0].count).toBe(4);
+  });
+
+  it('backs up an installation whose embedded PostgreSQL is running', async () => {
+    await server?.close();
+    server = undefined;
+    const port = String(55_000 + Math.floor(Math.random() * 5_000));
+    const embedded = await createTestEnvironment({ DATABASE_URL: '', EMBEDDED_POSTGRES_PORT: port, WHATSAPP_MODE: 'live' });
+    // The embedded server runs as the postgres user when tests run as root, so it must reach its folder.
+    chmodSync(embedded.dataDir, 0o711);
+    try {
+      server = await startTestServer(embedded);
+      const backup = await cli(embedded, 'backup', join(folder, 'embedded.backup'));
+      expect(backup.stdout).toContain('"users":1');
+    } finally {
+      await server?.close();
+      server = undefined;
+      await embedded.cleanup();
+    }
   });
 });
