@@ -87,6 +87,12 @@ export class HookChain {
 
   private async llm(tenantId: string, conversationId: string | null, text: string, settings: HookSettings, business: BusinessContext, now: Date): Promise<HookDecision | undefined> {
     const { llm } = settings;
+    const apiKey = await this.settingsService.apiKey(tenantId);
+    // Without a key or a server of its own, the provider's public API could only refuse the call.
+    if (!apiKey && !llm.baseUrl) {
+      this.logger.debug({ tenantId }, 'The LLM hook has no API key and no base URL; skipping it');
+      return undefined;
+    }
     if (llm.monthlyTokenBudget > 0 && (await this.settingsService.tokensThisMonth(tenantId)) >= llm.monthlyTokenBudget) {
       this.logger.warn({ tenantId, budget: llm.monthlyTokenBudget }, 'The monthly token budget of the LLM hook is used up; skipping it');
       return undefined;
@@ -96,7 +102,7 @@ export class HookChain {
     const turns = conversationId ? await this.history(conversationId, llm.historyMessages) : [];
     if (turns.at(-1)?.content !== text) turns.push({ role: 'user', content: text });
 
-    const provider = createLlmProvider({ provider: llm.provider, baseUrl: llm.baseUrl, apiKey: await this.settingsService.apiKey(tenantId), timeoutMs: llm.timeoutMs, guard: this.urls });
+    const provider = createLlmProvider({ provider: llm.provider, baseUrl: llm.baseUrl, apiKey, timeoutMs: llm.timeoutMs, guard: this.urls });
     const completion = await provider.complete({
       model: llm.model,
       system: buildSystemPrompt(llm.systemPrompt, business, catalog, now),

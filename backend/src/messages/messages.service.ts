@@ -79,7 +79,7 @@ export class MessagesService {
     const parsed = parseRecipient(body.to, this.config.phone.defaultCountry);
     this.assertCanQueue(session);
 
-    const recipient = await this.recipients.resolve(tenantId, sessionId, parsed);
+    const recipient = await this.recipients.resolve(tenantId, sessionId, parsed, body.to);
     return this.enqueue(session, recipient.jid, recipient.phoneNumber, body, idempotencyKey, !recipient.verified, undefined, file);
   }
 

@@ -27,11 +27,11 @@ export class RecipientResolver {
     private readonly connections: ConnectionManager,
   ) {}
 
-  /** Resolves a number; a number WhatsApp does not know gives 422 `NOT_ON_WHATSAPP`. */
-  async resolve(tenantId: string, sessionId: string, recipient: ParsedRecipient): Promise<ResolvedRecipient> {
+  /** Resolves a number; a number WhatsApp does not know gives 422 `NOT_ON_WHATSAPP`, naming it as `typed`. */
+  async resolve(tenantId: string, sessionId: string, recipient: ParsedRecipient, typed?: string): Promise<ResolvedRecipient> {
     const found = await this.lookup(tenantId, sessionId, recipient.phoneNumber);
     if (found === undefined) return { ...recipient, verified: false };
-    if (found === null) throw notOnWhatsApp(recipient.phoneNumber);
+    if (found === null) throw notOnWhatsApp(recipient.phoneNumber, typed);
     return { ...found, verified: true };
   }
 
@@ -95,6 +95,8 @@ function preferred(jids: string[], candidates: string[]): string | undefined {
   return jids[0];
 }
 
-export function notOnWhatsApp(phoneNumber: string): AppError {
-  return AppError.unprocessable('NOT_ON_WHATSAPP', `${phoneNumber} has no WhatsApp account. Check the number with the customer; nothing was sent.`);
+/** The error for a number without WhatsApp; a number typed in another form is named both ways. */
+export function notOnWhatsApp(phoneNumber: string, typed?: string): AppError {
+  const shown = typed && typed.trim() !== phoneNumber ? `${typed.trim().slice(0, 64)} (read as ${phoneNumber})` : phoneNumber;
+  return AppError.unprocessable('NOT_ON_WHATSAPP', `${shown} has no WhatsApp account. Check the number with the customer; nothing was sent.`);
 }

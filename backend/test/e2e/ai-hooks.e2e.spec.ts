@@ -365,6 +365,15 @@ describe('Automatic replies: hook chain, LLM providers and safety limits', () =>
       expect(after.rows[0].count).toBe(before.rows[0].count);
     });
 
+    it('skips an LLM hook that has no API key and no base URL', async () => {
+      const created = await api().post('/api/tenants').set(auth()).send({ name: 'Sin modelo', adminEmail: 'sin-modelo@charla.test', adminPassword: 'sin-modelo-2026' }).expect(201);
+      const fresh = await login(server, 'sin-modelo@charla.test', 'sin-modelo-2026');
+      const answer = await api().post('/api/automation/preview').set({ Authorization: `Bearer ${fresh}` }).send({ message: '¿Cuál es el horario?' }).expect(200);
+
+      expect(answer.body.action).not.toBe('reply');
+      expect(created.body.id).toEqual(expect.any(String));
+    });
+
     it('rejects malformed settings with the invalid fields', async () => {
       const response = await api()
         .put('/api/automation')

@@ -63,7 +63,7 @@ describe('Recipients on WhatsApp, read receipts, poll votes and history settings
       const response = await api().post(`/api/sessions/${sessionId}/messages`).set(auth()).send({ to: '+57 300 000 0079', content: 'hola' }).expect(422);
 
       expect(response.body.code).toBe('NOT_ON_WHATSAPP');
-      expect(response.body.message).toContain('+573000000079');
+      expect(response.body.message).toContain('+57 300 000 0079 (read as +573000000079)');
       const after = await withClient(environment.database.url, (client) => client.query('select count(*)::int as count from messages'));
       expect(after.rows[0].count).toBe(before.rows[0].count);
     });
