@@ -26,6 +26,21 @@ describe(FileAuthStateStore.name, () => {
     expect(statSync(join(root, sessionId, 'creds.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('removes the folder while a closing socket keeps writing, and keeps it removed', async () => {
+    const sessionId = randomUUID();
+    const auth = await sut.open(sessionId);
+    await auth.saveCreds();
+
+    // Keys keep arriving while the removal runs, as they do when a socket ends right after linking.
+    const writes = Array.from({ length: 200 }, (_, index) => auth.state.keys.set({ 'pre-key': { [String(index)]: { public: new Uint8Array(32), private: new Uint8Array(32) } } }));
+    const removal = sut.remove(sessionId);
+    const later = Array.from({ length: 50 }, (_, index) => auth.saveCreds().then(() => auth.state.keys.set({ session: { [`late${index}`]: new Uint8Array(8) } })));
+    await Promise.all([removal, ...writes, ...later]);
+
+    expect(existsSync(join(root, sessionId))).toBe(false);
+    expect(await sut.hasCredentials(sessionId)).toBe(false);
+  });
+
   it('keeps the last of 50 concurrent credential writes, whole', async () => {
     const sessionId = randomUUID();
     const auth = await sut.open(sessionId);

@@ -62,6 +62,8 @@ export class AuthCorruptError extends Error {
 export class FileAuthStateStore implements AuthStateStore {
   private readonly logger = new Logger(FileAuthStateStore.name);
   private readonly queues = new Map<string, Promise<void>>();
+  /** Sessions whose folder is being or was deleted; a socket still closing must not write it back. */
+  private readonly removed = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -79,6 +81,7 @@ export class FileAuthStateStore implements AuthStateStore {
 
   async open(sessionId: string): Promise<SessionAuthState> {
     const folder = this.folderOf(sessionId);
+    this.removed.delete(sessionId);
     await mkdir(folder, { recursive: true, mode: 0o700 });
     await chmod(folder, 0o700);
 
@@ -126,6 +129,7 @@ export class FileAuthStateStore implements AuthStateStore {
   /** Waits for the pending writes, then deletes the whole folder in one step. */
   async remove(sessionId: string): Promise<void> {
     const folder = this.folderOf(sessionId);
+    this.removed.add(sessionId);
     await this.flush(sessionId);
     await rm(folder, { recursive: true, force: true });
   }
@@ -193,6 +197,8 @@ export class FileAuthStateStore implements AuthStateStore {
   }
 
   private enqueue(sessionId: string, task: () => Promise<void>): Promise<void> {
+    // Writes that arrive after a removal started would recreate the folder while it is deleted.
+    if (this.removed.has(sessionId)) return Promise.resolve();
     const previous = this.queues.get(sessionId) ?? Promise.resolve();
     const next = previous.then(task);
     // The queue itself never rejects, so one failed write does not block the later ones.
