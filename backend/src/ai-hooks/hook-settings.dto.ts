@@ -41,23 +41,23 @@ class IsRulePattern implements ValidatorConstraintInterface {
 }
 
 export class TypingDto {
-  @IsInt() @Min(0) @Max(1000) msPerCharacter!: number;
-  @IsInt() @Min(0) @Max(30_000) maxDelayMs!: number;
+  @IsOptional() @IsInt() @Min(0) @Max(1000) msPerCharacter?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(30_000) maxDelayMs?: number;
 }
 
 export class HandoffDto {
-  @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(200, { each: true }) phrases!: string[];
-  @IsString() @MaxLength(2000) reply!: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(200, { each: true }) phrases?: string[];
+  @IsOptional() @IsString() @MaxLength(2000) reply?: string;
 }
 
 export class BusinessHoursDto {
-  @IsBoolean() enabled!: boolean;
-  @IsString() @IsNotEmpty({ message: 'outOfHoursReply must not be empty' }) @MaxLength(2000) outOfHoursReply!: string;
+  @IsOptional() @IsBoolean() enabled?: boolean;
+  @IsOptional() @IsString() @IsNotEmpty({ message: 'outOfHoursReply must not be empty' }) @MaxLength(2000) outOfHoursReply?: string;
 }
 
 export class NonTextDto {
-  @IsIn(['reply', 'handoff'], { message: 'action must be reply or handoff' }) action!: 'reply' | 'handoff';
-  @IsString() @MaxLength(2000) reply!: string;
+  @IsOptional() @IsIn(['reply', 'handoff'], { message: 'action must be reply or handoff' }) action?: 'reply' | 'handoff';
+  @IsOptional() @IsString() @MaxLength(2000) reply?: string;
 }
 
 export class ReplyRuleDto {
@@ -67,26 +67,27 @@ export class ReplyRuleDto {
 }
 
 export class RulesDto {
-  @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(100, { each: true }) catalogKeywords!: string[];
-  @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => ReplyRuleDto) rules!: ReplyRuleDto[];
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(100, { each: true }) catalogKeywords?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => ReplyRuleDto) rules?: ReplyRuleDto[];
 }
 
 export class LlmDto {
-  @IsIn(LLM_PROVIDERS as unknown as string[], { message: `provider must be one of ${LLM_PROVIDERS.join(', ')}` }) provider!: LlmProviderName;
+  @IsOptional() @IsIn(LLM_PROVIDERS as unknown as string[], { message: `provider must be one of ${LLM_PROVIDERS.join(', ')}` }) provider?: LlmProviderName;
 
+  @IsOptional()
   @ApiPropertyOptional({ description: 'OpenAI-compatible or Anthropic base URL, such as http://127.0.0.1:11434/v1 for Ollama; null for the provider API' })
   @ValidateIf((_body, value) => value !== null)
   @IsString()
   @MaxLength(2000)
-  baseUrl!: string | null;
+  baseUrl?: string | null;
 
-  @IsString() @IsNotEmpty({ message: 'model must not be empty' }) @MaxLength(200) model!: string;
-  @IsString() @MaxLength(8000) systemPrompt!: string;
-  @IsNumber() @Min(0) @Max(2) temperature!: number;
-  @IsInt() @Min(16) @Max(8192) maxTokens!: number;
-  @IsInt() @Min(0) monthlyTokenBudget!: number;
-  @IsInt() @Min(0) @Max(100) historyMessages!: number;
-  @IsInt() @Min(1000) @Max(120_000) timeoutMs!: number;
+  @IsOptional() @IsString() @IsNotEmpty({ message: 'model must not be empty' }) @MaxLength(200) model?: string;
+  @IsOptional() @IsString() @MaxLength(8000) systemPrompt?: string;
+  @IsOptional() @IsNumber() @Min(0) @Max(2) temperature?: number;
+  @IsOptional() @IsInt() @Min(16) @Max(8192) maxTokens?: number;
+  @IsOptional() @IsInt() @Min(0) monthlyTokenBudget?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(100) historyMessages?: number;
+  @IsOptional() @IsInt() @Min(1000) @Max(120_000) timeoutMs?: number;
 
   @ApiPropertyOptional({ description: 'Write-only: a new API key, or null to remove it. Omit it to keep the stored key.' })
   @IsOptional()
@@ -102,8 +103,8 @@ export class LlmDto {
 }
 
 export class WebhookHookDto {
-  @ValidateIf((_body, value) => value !== null) @IsString() @MaxLength(2000) url!: string | null;
-  @IsInt() @Min(1000) @Max(60_000) timeoutMs!: number;
+  @IsOptional() @ValidateIf((_body, value) => value !== null) @IsString() @MaxLength(2000) url?: string | null;
+  @IsOptional() @IsInt() @Min(1000) @Max(60_000) timeoutMs?: number;
 }
 
 /** A change to the automatic-reply settings: each section given replaces the stored one, absent sections stay. */

@@ -47,12 +47,17 @@ export class HookSettingsService {
 
     const current = withDefaults((await this.row(tenantId))?.settings);
     const { id: _id, llm, ...sections } = body;
-    const next: HookSettings = { ...current, ...definedOnly(sections) } as HookSettings;
+    // A section sent in part keeps its other fields, so PATCH can change one rule list or one timeout.
+    const next = { ...current } as Record<string, unknown>;
+    for (const [name, value] of Object.entries(definedOnly(sections))) {
+      const stored = next[name];
+      next[name] = isSection(value) && isSection(stored) ? { ...stored, ...definedOnly(value) } : value;
+    }
     if (llm) {
       const { apiKey: _apiKey, hasApiKey: _hasApiKey, tokensThisMonth: _tokens, ...llmSettings } = llm;
-      next.llm = llmSettings;
+      next.llm = { ...current.llm, ...definedOnly(llmSettings) };
     }
-    if (next.chain) next.chain = [...new Set(next.chain)];
+    if (Array.isArray(next.chain)) next.chain = [...new Set(next.chain)];
 
     const connection = this.em.getConnection();
     await connection.execute(
@@ -116,4 +121,9 @@ function currentMonth(): string {
 
 function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** A settings section: a plain object, not a list such as the chain. */
+function isSection(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

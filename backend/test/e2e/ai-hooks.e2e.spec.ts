@@ -374,6 +374,19 @@ describe('Automatic replies: hook chain, LLM providers and safety limits', () =>
       expect(created.body.id).toEqual(expect.any(String));
     });
 
+    it('changes one field of a section with PATCH and keeps the others', async () => {
+      const before = (await api().get('/api/automation').set(auth()).expect(200)).body;
+      const patched = await api()
+        .patch('/api/automation')
+        .set(auth())
+        .send({ rules: { rules: [{ match: 'contains', pattern: 'domicilio', reply: 'Sí, llevamos a domicilio.' }] }, webhook: { timeoutMs: 5000 } })
+        .expect(200);
+
+      expect(patched.body.rules).toEqual({ catalogKeywords: before.rules.catalogKeywords, rules: [{ match: 'contains', pattern: 'domicilio', reply: 'Sí, llevamos a domicilio.' }] });
+      expect(patched.body.webhook).toEqual({ url: before.webhook.url, timeoutMs: 5000 });
+      expect(patched.body.llm.model).toBe(before.llm.model);
+    });
+
     it('rejects malformed settings with the invalid fields', async () => {
       const response = await api()
         .put('/api/automation')
