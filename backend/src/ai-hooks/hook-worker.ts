@@ -12,6 +12,7 @@ import { ConversationAutomationService } from './conversation-automation.service
 import { HookChain, HookDecision } from './hook-chain';
 import { HookSettings } from './hook-settings';
 import { HookSettingsService } from './hook-settings.service';
+import { RoundRunner } from '../common/round-runner';
 
 interface JobRow {
   id: string;
@@ -52,9 +53,7 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(HookWorker.name);
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = false;
+  private readonly rounds = new RoundRunner(() => this.runDue(), (error) => this.logger.error({ err: error }, 'Hook job round failed'));
 
   constructor(
     private readonly em: EntityManager,
@@ -82,10 +81,9 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
     this.subscription?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.rounds.stop();
   }
 
   /**
@@ -111,20 +109,7 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Runs due jobs; a call while a round runs schedules one more round. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.runDue()
-      .catch((error: Error) => this.logger.error({ err: error }, 'Hook job round failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.rounds.kick();
   }
 
   private async runDue(): Promise<void> {
@@ -138,7 +123,7 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
           for (const job of conversationJobs) await this.run(job);
         }),
       );
-      if (this.stopped) return;
+      if (this.rounds.isStopped) return;
     }
   }
 

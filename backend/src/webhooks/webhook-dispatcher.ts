@@ -11,6 +11,7 @@ import { RealtimeEnvelope, RealtimeEvents } from '../realtime/realtime-events';
 import { signWebhook } from './webhook-signature';
 import { WEBHOOK_EVENTS } from './webhook.dto';
 import type { DeliveryRow } from './webhooks.service';
+import { RoundRunner } from '../common/round-runner';
 
 interface EndpointTarget {
   id: string;
@@ -47,9 +48,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly endpointCache = new Map<string, { at: number; endpoints: Promise<EndpointTarget[]> }>();
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = false;
+  private readonly rounds = new RoundRunner(() => this.sendDue(), (error) => this.logger.error({ err: error }, 'Webhook delivery round failed'));
 
   constructor(
     private readonly em: EntityManager,
@@ -70,10 +69,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
     this.subscription?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.rounds.stop();
   }
 
   forgetEndpoints(tenantId: string): void {
@@ -113,20 +111,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   /** Sends what is due; a call while a round runs schedules one more round. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.sendDue()
-      .catch((error: Error) => this.logger.error({ err: error }, 'Webhook delivery round failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.rounds.kick();
   }
 
   private async sendDue(): Promise<void> {
@@ -134,7 +119,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       const claimed = await this.claim();
       if (claimed.length === 0) return;
       await Promise.all(claimed.map((delivery) => this.send(delivery)));
-      if (this.stopped) return;
+      if (this.rounds.isStopped) return;
     }
   }
 
