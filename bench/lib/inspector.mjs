@@ -1,11 +1,14 @@
-// Reads the app's heap after a full GC through the V8 inspector (the app runs with --inspect=127.0.0.1:0).
+// A client for an app's V8 inspector (the app runs with --inspect=127.0.0.1:0), and the heap reading
+// after a full GC that the soak scenario takes through it.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
 
-export async function heapAfterGc(inspectorUrl) {
-  const socket = new WebSocket(inspectorUrl);
+/** Opens an inspector session; `call(method, params)` resolves with the method's result. */
+export async function connectInspector(inspectorUrl) {
+  // CPU profiles and heap snapshots arrive as single large messages.
+  const socket = new WebSocket(inspectorUrl, { maxPayload: 1 << 30 });
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
     socket.once('error', reject);
@@ -24,12 +27,17 @@ export async function heapAfterGc(inspectorUrl) {
       socket.on('message', listener);
       socket.send(JSON.stringify({ id, method, params }));
     });
+  return { call, close: () => socket.close() };
+}
+
+export async function heapAfterGc(inspectorUrl) {
+  const session = await connectInspector(inspectorUrl);
   try {
-    await call('HeapProfiler.collectGarbage');
-    await call('HeapProfiler.collectGarbage');
-    const { result } = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+    await session.call('HeapProfiler.collectGarbage');
+    await session.call('HeapProfiler.collectGarbage');
+    const { result } = await session.call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
     return JSON.parse(result.value);
   } finally {
-    socket.close();
+    session.close();
   }
 }

@@ -2,41 +2,15 @@
 // inspector open, and `profiled(app, name, task)` records a CPU profile (DIR/name.cpuprofile) and the
 // probe's query timings (DIR/name-probe.json) over the task. Without --profile it only runs the task.
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-
-const require = createRequire(import.meta.url);
-const WebSocket = require('ws');
+import { connectInspector } from './inspector.mjs';
 
 export const profiling = { dir: undefined };
 export const PROBE = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'app-probe.cjs');
 
-async function connect(inspectorUrl) {
-  const socket = new WebSocket(inspectorUrl, { maxPayload: 1 << 30 });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  let nextId = 1;
-  const call = (method, params = {}) =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      const listener = (data) => {
-        const message = JSON.parse(data.toString());
-        if (message.id !== id) return;
-        socket.off('message', listener);
-        if (message.error) reject(new Error(`${method} failed: ${message.error.message}`));
-        else resolve(message.result);
-      };
-      socket.on('message', listener);
-      socket.send(JSON.stringify({ id, method, params }));
-    });
-  return { call, close: () => socket.close() };
-}
-
 export async function profiled(app, name, task) {
   if (!profiling.dir || !app?.inspectorUrl) return task();
-  const session = await connect(app.inspectorUrl);
+  const session = await connectInspector(app.inspectorUrl);
   await session.call('Profiler.enable');
   await session.call('Profiler.setSamplingInterval', { interval: 500 });
   await session.call('Runtime.evaluate', { expression: 'globalThis.__benchProbe?.reset()' });

@@ -59,7 +59,7 @@ export async function startDatabaseServer() {
   const { startEmbeddedPostgres } = require(join(BACKEND_DIR, 'dist/database/embedded-postgres.js'));
   const dataDir = mkdtempSync(join(tmpdir(), 'charla-bench-pg-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const database = await startEmbeddedPostgres({ dataDir, port });
+  const database = await startEmbeddedPostgres({ dataDir, port, grantTraversal: true });
   return {
     adminUrl: database.adminUrl,
     stop: async () => {

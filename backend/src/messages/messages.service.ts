@@ -224,7 +224,7 @@ export class MessagesService {
     } else {
       const response = await this.urls.fetch(body.url!, { timeoutMs: fetchTimeoutMs, maxBytes, maxSameHostRedirects: 3, field: 'url' });
       if (response.status !== 200) {
-        throw AppError.unprocessable('URL_FAILED', `url answered HTTP ${response.status} instead of 200 with the file. Check that the URL opens the file without logging in.`);
+        throw AppError.unprocessable('URL_FAILED', `url returned HTTP ${response.status} instead of 200 with the file. Check that the URL opens the file without logging in.`);
       }
       bytes = response.body;
       declared = String(response.headers['content-type'] ?? '') || undefined;

@@ -5,11 +5,11 @@ import { ConnectionManager } from '../whatsapp-sessions/connection-manager.servi
 import { ParsedRecipient, phoneNumberFromJid, whatsAppCandidates } from './phone';
 
 export interface ResolvedRecipient extends ParsedRecipient {
-  /** False when no connected session could ask WhatsApp; the outbox asks before sending. */
+  /** False when no connected session could query WhatsApp, so the outbox queries it before sending. */
   verified: boolean;
 }
 
-/** How long an answer from WhatsApp is reused; accounts rarely change the number they live under. */
+/** Days a WhatsApp lookup result is reused, because accounts rarely change the number they are registered under. */
 const CACHE_DAYS = 30;
 
 /**
@@ -36,8 +36,8 @@ export class RecipientResolver {
   }
 
   /**
-   * The account of a number: known or answered by WhatsApp, null when WhatsApp has none, and
-   * undefined when no connected session could ask.
+   * Finds the account of a number, from what is known or from WhatsApp. Returns null when WhatsApp
+   * has none, and undefined when no connected session could query it.
    */
   async lookup(tenantId: string, sessionId: string, phoneNumber: string): Promise<ParsedRecipient | null | undefined> {
     const candidates = whatsAppCandidates(phoneNumber);
@@ -55,7 +55,7 @@ export class RecipientResolver {
     return account;
   }
 
-  /** A number that wrote to the tenant, or one WhatsApp answered for recently. */
+  /** Finds a number that wrote to the tenant, or one WhatsApp returned recently. */
   private async known(tenantId: string, candidates: string[]): Promise<ParsedRecipient | undefined> {
     const placeholders = candidates.map(() => '?').join(', ');
     const rows = await this.em.fork().getConnection().execute<{ phone_number: string; jid: string }[]>(
@@ -86,7 +86,7 @@ export class RecipientResolver {
   }
 }
 
-/** The answer for the form the tenant typed wins; then the other forms in order; then whatever WhatsApp named. */
+/** Picks the JID of the form the tenant typed, then of the other forms in order, then whatever WhatsApp returned. */
 function preferred(jids: string[], candidates: string[]): string | undefined {
   for (const candidate of candidates) {
     const match = jids.find((jid) => phoneNumberFromJid(jid) === candidate);
@@ -95,7 +95,7 @@ function preferred(jids: string[], candidates: string[]): string | undefined {
   return jids[0];
 }
 
-/** The error for a number without WhatsApp; a number typed in another form is named both ways. */
+/** Builds the error for a number without WhatsApp, naming a number typed in another form both ways. */
 export function notOnWhatsApp(phoneNumber: string, typed?: string): AppError {
   const shown = typed && typed.trim() !== phoneNumber ? `${typed.trim().slice(0, 64)} (read as ${phoneNumber})` : phoneNumber;
   return AppError.unprocessable('NOT_ON_WHATSAPP', `${shown} has no WhatsApp account. Check the number with the customer; nothing was sent.`);

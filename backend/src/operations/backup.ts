@@ -27,7 +27,7 @@ interface Header {
   tables: string[];
 }
 
-/** Which folder a file belongs to: the WhatsApp credentials, or media kept in the local media folder. */
+/** The folder a file belongs to: the WhatsApp credentials, or media kept in the local media folder. */
 export type FileRoot = 'credentials' | 'media';
 
 type Line = Header | { kind: 'rows'; table: string; rows: unknown[] } | { kind: 'file'; root?: FileRoot; path: string; mode: number; data: string };
@@ -92,7 +92,7 @@ export async function writeBackup(databaseUrl: string, folders: BackupFolders, o
 
 /**
  * Loads a backup into a database that has the current migrations and no tenant yet, and writes its
- * credential files. Refuses a backup from another set of migrations, a database that already holds
+ * credential files. Rejects a backup from another set of migrations, a database that already contains
  * data, and credential files that already exist, so nothing is overwritten.
  */
 export async function restoreBackup(databaseUrl: string, folders: BackupFolders, inFile: string): Promise<BackupSummary> {
@@ -163,7 +163,7 @@ async function checkTarget(client: Client, header: Header): Promise<void> {
     throw new BackupError('The target database is not migrated to this Charla version. Start Charla once against it (or run npm run restore, which migrates first) and try again.');
   }
   const { rows } = await client.query<{ count: string }>('select count(*) from tenants');
-  if (Number(rows[0].count) > 0) throw new BackupError('The target database already holds tenants. Restore into a new, empty database so nothing is overwritten.');
+  if (Number(rows[0].count) > 0) throw new BackupError('The target database already contains tenants. Restore into a new, empty database so nothing is overwritten.');
 }
 
 /** Tables of the public schema, each after the tables it references. */

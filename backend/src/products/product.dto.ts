@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
@@ -62,63 +62,8 @@ export class CreateProductDto {
   active?: boolean;
 }
 
-export class UpdateProductDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString({ message: 'name must be text' })
-  @IsNotEmpty({ message: 'name must not be empty' })
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(emptyToNull)
-  @ValidateIf((_body, value) => value !== null)
-  @IsString({ message: 'description must be text' })
-  @MaxLength(2000)
-  description?: string | null;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false }, { message: 'price must be a number with at most 2 decimals' })
-  @Min(0, { message: 'price must not be negative' })
-  @Max(999_999_999_999, { message: 'price must be below 1e12' })
-  price?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as COP' })
-  currency?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(emptyToNull)
-  @ValidateIf((_body, value) => value !== null)
-  @IsString({ message: 'sku must be text' })
-  @MaxLength(64)
-  sku?: string | null;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @ValidateIf((_body, value) => value !== null)
-  @IsInt({ message: 'stock must be a whole number' })
-  @Min(0, { message: 'stock must not be negative' })
-  stock?: number | null;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(emptyToNull)
-  @ValidateIf((_body, value) => value !== null)
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'imageUrl must be an http or https URL' })
-  @MaxLength(2000)
-  imageUrl?: string | null;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean({ message: 'active must be true or false' })
-  active?: boolean;
-
+/** Any fields of a product; react-admin sends the whole record back, read-only fields included. */
+export class UpdateProductDto extends PartialType(CreateProductDto) {
   // Read-only fields that react-admin sends back with the record; they are ignored.
   @IsOptional() id?: string;
   @IsOptional() createdAt?: string;

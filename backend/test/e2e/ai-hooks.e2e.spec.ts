@@ -111,6 +111,21 @@ describe('Automatic replies: hook chain, LLM providers and safety limits', () =>
     return rows;
   }
 
+  describe('catalog', () => {
+    it('updates one product field and validates it', async () => {
+      const created = await api().post('/api/products').set(auth()).send({ name: 'Galletas', price: 1200 }).expect(201);
+
+      const updated = await api().patch(`/api/products/${created.body.id}`).set(auth()).send({ price: 1500 }).expect(200);
+      expect(updated.body).toMatchObject({ name: 'Galletas', price: 1500 });
+
+      const empty = await api().patch(`/api/products/${created.body.id}`).set(auth()).send({ name: '  ' }).expect(400);
+      expect(empty.body.errors[0].field).toBe('name');
+      const negative = await api().put(`/api/products/${created.body.id}`).set(auth()).send({ ...updated.body, price: -1 }).expect(400);
+      expect(negative.body.errors[0].field).toBe('price');
+      await api().delete(`/api/products/${created.body.id}`).set(auth()).expect((response) => expect([200, 204]).toContain(response.status));
+    });
+  });
+
   describe('LLM hook', () => {
     it('answers through OpenAI with the catalog and the history', async () => {
       await configure({ enabled: true, chain: ['llm'], llm: { ...llmSettings(), apiKey: API_KEY } });

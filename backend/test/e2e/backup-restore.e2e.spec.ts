@@ -93,7 +93,7 @@ describe('Backup and restore', () => {
     const file = join(folder, 'charla.backup');
     const again = await cli(restored, 'restore', file).catch((error: { code: number; stderr: string }) => error);
     expect((again as { code: number }).code).toBe(1);
-    expect((again as { stderr: string }).stderr).toContain('already holds tenants');
+    expect((again as { stderr: string }).stderr).toContain('already contains tenants');
 
     const { rows } = await withClient(restored.database.url, (client) => client.query('select count(*)::int as count from messages'));
     expect(rows[0].count).toBe(4);

@@ -162,7 +162,7 @@ describe('Outbound webhooks', () => {
     expect(failed).toMatchObject({ status: 'failed', attempts: 3, lastStatusCode: 500 });
     const timedOut = await settledDelivery(second.body.id);
     expect(timedOut).toMatchObject({ status: 'failed', attempts: 3 });
-    expect(timedOut.lastError).toContain('did not answer within 1000 ms');
+    expect(timedOut.lastError).toContain('timed out after 1000 ms');
     expect(environment.logs.text()).toContain('Webhook delivery failed; giving up');
   });
 

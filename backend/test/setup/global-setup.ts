@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
 
   const dataDir = mkdtempSync(join(tmpdir(), 'charla-test-pg-'));
   const port = await freePort();
-  const database = await startEmbeddedPostgres({ dataDir, port });
+  const database = await startEmbeddedPostgres({ dataDir, port, grantTraversal: true });
   process.env.TEST_ADMIN_DATABASE_URL = database.adminUrl;
   (globalThis as { __charlaEmbeddedPostgres?: unknown }).__charlaEmbeddedPostgres = { database, dataDir };
   process.stdout.write(`\nTests use an embedded PostgreSQL on port ${port} (DATABASE_URL is not set).\n`);
