@@ -164,6 +164,7 @@ export async function storage({ databaseServer, rows, batch, pairs, log }) {
   const { MikroORM } = createRequire(join(rig.BACKEND_DIR, 'package.json'))('@mikro-orm/postgresql');
   const { mikroOrmOptions } = require(join(rig.BACKEND_DIR, 'dist/database/mikro-orm.options.js'));
   const { MessagesRepository } = require(join(rig.BACKEND_DIR, 'dist/messages/messages.repository.js'));
+  const { runInTenant } = require(join(rig.BACKEND_DIR, 'dist/common/tenant-context.js'));
   const orm = await MikroORM.init({ ...mikroOrmOptions(database.url), logger: () => undefined });
   process.chdir(previousCwd);
   await orm.getMigrator().up();
@@ -185,15 +186,16 @@ export async function storage({ databaseServer, rows, batch, pairs, log }) {
       const started = performance.now();
       // The app stores one message at a time per session, so 10 concurrent writers stand for 10 busy sessions.
       await rig.mapLimit(messages, 10, async (message) => {
-        await orm.em.fork().transactional(async (em) => {
+        // The app writes in the tenant's scope, which the repository's statements take their tenant from.
+        await runInTenant(seed.tenantId, () => orm.em.fork().transactional(async (em) => {
           const contactId = await repository.upsertContact(em, seed.tenantId, message.conversation.chat_jid, message.conversation.phone_number, 'Cliente', null);
           const conversationId = await repository.upsertConversation(em, seed.tenantId, seed.sessionId, contactId, message.conversation.chat_jid);
           const row = await repository.insertMessage(em, {
             tenantId: seed.tenantId, sessionId: seed.sessionId, conversationId, chatJid: message.conversation.chat_jid, waMessageId: message.waMessageId,
             direction: 'in', type: 'text', content: message.content, status: 'received', senderName: 'Cliente', timestamp: message.timestamp, source: 'live',
           });
-          if (row) await repository.touchConversation(em, conversationId, message.timestamp, message.content, true);
-        });
+          if (row) await repository.touchConversation(em, seed.tenantId, conversationId, message.timestamp, message.content, true);
+        }));
       });
       return round(rows / ((performance.now() - started) / 1000), 1);
     };

@@ -1,3 +1,4 @@
+import { scopeTenantId, tenantParam } from '../common/tenant-context';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { OutboundUrlGuard } from '../common/outbound-url';
@@ -160,16 +161,16 @@ export class HookChain {
       .getConnection()
       .execute<{ direction: string; content: string }[]>(
         `select direction, content from messages
-         where conversation_id = ? and content is not null and type = 'text' and deleted_at is null
+         where conversation_id = ? and tenant_id = ? and content is not null and type = 'text' and deleted_at is null
          order by timestamp desc, created_at desc limit ?`,
-        [conversationId, limit],
+        [conversationId, scopeTenantId('Reading the history for a model prompt'), limit],
       );
     return rows.reverse().map((row) => ({ role: row.direction === 'in' ? 'user' : 'assistant', content: row.content }));
   }
 
   private async business(tenantId: string): Promise<BusinessContext> {
     const em = this.em.fork();
-    const [tenant] = await em.getConnection().execute<{ name: string }[]>('select name from tenants where id = ?', [tenantId]);
+    const [tenant] = await em.getConnection().execute<{ name: string }[]>('select name from tenants where id = ?', [tenantParam(tenantId, 'Reading the business name')]);
     return { name: tenant?.name ?? '', settings: await loadTenantSettings(em, tenantId) };
   }
 }

@@ -12,6 +12,7 @@ import { ConversationAutomationService } from './conversation-automation.service
 import { HookChain, HookDecision } from './hook-chain';
 import { HookSettings } from './hook-settings';
 import { HookSettingsService } from './hook-settings.service';
+import { runInTenant, scopeTenantId, tenantParam } from '../common/tenant-context';
 import { RoundRunner } from '../common/round-runner';
 
 interface JobRow {
@@ -53,7 +54,7 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(HookWorker.name);
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
-  private readonly rounds = new RoundRunner(() => this.runDue(), (error) => this.logger.error({ err: error }, 'Hook job round failed'));
+  private readonly rounds = new RoundRunner('claim due automatic-reply jobs of every tenant', () => this.runDue(), (error) => this.logger.error({ err: error }, 'Hook job round failed'));
 
   constructor(
     private readonly em: EntityManager,
@@ -102,7 +103,7 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
     await this.em.fork().getConnection().execute(
       'insert into hook_jobs (id, tenant_id, message_id, conversation_id) values (?, ?, ?, ?) on conflict (message_id) do nothing',
-      [randomUUID(), tenantId, message.id, conversationId],
+      [randomUUID(), tenantParam(tenantId, 'Queuing a hook job'), message.id, conversationId],
     );
     this.kick();
   }
@@ -120,7 +121,7 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
       for (const job of jobs) byConversation.set(job.conversation_id, [...(byConversation.get(job.conversation_id) ?? []), job]);
       await Promise.all(
         [...byConversation.values()].map(async (conversationJobs) => {
-          for (const job of conversationJobs) await this.run(job);
+          for (const job of conversationJobs) await runInTenant(job.tenant_id, () => this.run(job));
         }),
       );
       if (this.rounds.isStopped) return;
@@ -166,8 +167,8 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async process(job: JobRow): Promise<Outcome> {
     const [context] = await this.em.fork().getConnection().execute<JobContext[]>(
       `select m.type, m.content, c.session_id, c.chat_jid, c.group_jid, c.automation_paused
-       from messages m join conversations c on c.id = m.conversation_id where m.id = ?`,
-      [job.message_id],
+       from messages m join conversations c on c.id = m.conversation_id where m.id = ? and m.tenant_id = ?`,
+      [job.message_id, tenantParam(job.tenant_id, 'Reading the message of a hook job')],
     );
     if (!context) return skipped('message_deleted');
     const settings = await this.settings.load(job.tenant_id);
@@ -225,14 +226,16 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Counts automatic replies of the last hour, and whether the last `loopSize` replies were all automatic within the loop window. */
   private async recentAutomaticReplies(conversationId: string, loopSize: number): Promise<{ lastHour: number; loop: boolean }> {
     const connection = this.em.fork().getConnection();
+    const tenantId = scopeTenantId('Counting automatic replies');
     const [{ count }] = await connection.execute<{ count: string }[]>(
-      `select count(*) from messages where conversation_id = ? and direction = 'out' and data -> 'automation' is not null and created_at > now() - interval '1 hour'`,
-      [conversationId],
+      `select count(*) from messages
+       where conversation_id = ? and tenant_id = ? and direction = 'out' and data -> 'automation' is not null and created_at > now() - interval '1 hour'`,
+      [conversationId, tenantId],
     );
     const last = await connection.execute<{ automatic: boolean; recent: boolean }[]>(
       `select data -> 'automation' is not null as automatic, created_at > now() - interval '${LOOP_WINDOW_MINUTES} minutes' as recent
-       from messages where conversation_id = ? and direction = 'out' order by created_at desc limit ?`,
-      [conversationId, loopSize],
+       from messages where conversation_id = ? and tenant_id = ? and direction = 'out' order by created_at desc limit ?`,
+      [conversationId, tenantId, loopSize],
     );
     const loop = last.length === loopSize && last.every((row) => row.automatic && row.recent);
     return { lastHour: Number(count), loop };
@@ -240,16 +243,20 @@ export class HookWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async sentRecently(conversationId: string, hook: string, hours: number): Promise<boolean> {
     const [row] = await this.em.fork().getConnection().execute<{ found: boolean }[]>(
-      `select exists (select 1 from messages where conversation_id = ? and direction = 'out' and data -> 'automation' ->> 'hook' = ? and created_at > now() - (? * interval '1 hour')) as found`,
-      [conversationId, hook, hours],
+      `select exists (
+         select 1 from messages
+         where conversation_id = ? and tenant_id = ? and direction = 'out' and data -> 'automation' ->> 'hook' = ? and created_at > now() - (? * interval '1 hour')
+       ) as found`,
+      [conversationId, scopeTenantId('Looking for a recent automatic reply'), hook, hours],
     );
     return row.found;
   }
 
   private async finish(job: JobRow, status: 'done' | 'skipped' | 'pending' | 'failed', outcome: Record<string, unknown> | null, error: string | null, retryInMs = 0): Promise<void> {
     await this.em.fork().getConnection().execute(
-      `update hook_jobs set status = ?, outcome = ?::jsonb, last_error = ?, locked_until = null, run_after = now() + (? * interval '1 millisecond'), updated_at = now() where id = ?`,
-      [status, outcome ? JSON.stringify(outcome) : null, error, retryInMs, job.id],
+      `update hook_jobs set status = ?, outcome = ?::jsonb, last_error = ?, locked_until = null, run_after = now() + (? * interval '1 millisecond'), updated_at = now()
+       where id = ? and tenant_id = ?`,
+      [status, outcome ? JSON.stringify(outcome) : null, error, retryInMs, job.id, tenantParam(job.tenant_id, 'Finishing a hook job')],
     );
   }
 }

@@ -4,6 +4,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { AppError } from '../common/app-error';
+import { runAsPlatform, runInTenant } from '../common/tenant-context';
 import { Tenant } from '../tenants/tenant.entity';
 import { ApiKey, ApiKeyRole } from './api-key.entity';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -118,8 +119,9 @@ export class ApiKeysService {
   /** Resolves an `X-Api-Key` header to its tenant and role, or throws 401 INVALID_API_KEY. */
   async authenticate(key: string): Promise<AuthUser> {
     const em = this.em.fork();
-    const apiKey = key.startsWith(KEY_PREFIX) ? await em.findOne(ApiKey, { keyHash: hashKey(key), revokedAt: null }) : null;
-    const tenant = apiKey ? await em.findOne(Tenant, { id: apiKey.tenantId, status: 'active' }) : null;
+    // The key is all the request carries, so its tenant is only known once the key is found.
+    const apiKey = key.startsWith(KEY_PREFIX) ? await runAsPlatform('resolve an API key', () => em.findOne(ApiKey, { keyHash: hashKey(key), revokedAt: null })) : null;
+    const tenant = apiKey ? await runInTenant(apiKey.tenantId, () => em.findOne(Tenant, { id: apiKey.tenantId, status: 'active' })) : null;
     if (!apiKey || !tenant) {
       throw new AppError(
         HttpStatus.UNAUTHORIZED,
@@ -130,10 +132,10 @@ export class ApiKeysService {
 
     await em
       .getConnection()
-      .execute(`update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - make_interval(secs => ?))`, [
-        apiKey.id,
-        LAST_USED_RESOLUTION_SECONDS,
-      ]);
+      .execute(
+        `update api_keys set last_used_at = now() where id = ? and tenant_id = ? and (last_used_at is null or last_used_at < now() - make_interval(secs => ?))`,
+        [apiKey.id, apiKey.tenantId, LAST_USED_RESOLUTION_SECONDS],
+      );
     return { id: apiKey.id, apiKeyId: apiKey.id, tenantId: apiKey.tenantId, email: '', name: apiKey.name, role: apiKey.role };
   }
 

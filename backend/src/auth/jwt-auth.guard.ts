@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { AppError } from '../common/app-error';
+import { bindTenant } from '../common/tenant-context';
 import { AuthUser, IS_PUBLIC } from './auth-user';
 
 export const API_KEY_HEADER = 'x-api-key';
@@ -29,11 +30,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const apiKey = request.headers[API_KEY_HEADER];
     if (apiKey !== undefined) {
       request.user = { ...(await this.apiKeys.authenticate(String(apiKey))), ip: request.ip };
+      bindTenant(request.user.tenantId);
       return true;
     }
 
     const allowed = await (super.canActivate(context) as Promise<boolean>);
-    if (request.user) request.user.ip = request.ip;
+    if (request.user) {
+      request.user.ip = request.ip;
+      // From here on every query of this request sees the caller's tenant only.
+      bindTenant(request.user.tenantId);
+    }
     return allowed;
   }
 

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { Tenant } from '../tenants/tenant.entity';
 import { User } from '../users/user.entity';
 import { AuthUser, JwtPayload } from './auth-user';
+import { runInTenant, TenantScopeError } from '../common/tenant-context';
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
@@ -29,13 +30,21 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 }
 
 export async function resolveAuthUser(em: EntityManager, payload: JwtPayload): Promise<AuthUser | false> {
-  const user = await em.findOne(User, { id: payload.sub, active: true });
-  if (!user || user.tenantId !== payload.tenantId) return false;
+  // The token names its tenant, but only a signed token reaches here; the user row must agree with it.
+  if (typeof payload.tenantId !== 'string') return false;
+  const found = await runInTenant(payload.tenantId, async () => {
+    const user = await em.findOne(User, { id: payload.sub, active: true });
+    const tenant = user ? await em.findOne(Tenant, { id: user.tenantId, status: 'active' }) : null;
+    return user && tenant ? user : null;
+  }).catch((error: unknown) => {
+    if (error instanceof TenantScopeError) return null;
+    throw error;
+  });
+  if (!found || found.tenantId !== payload.tenantId) return false;
+  const user = found;
+
   // A password change or deactivation raised the version, which ends tokens issued before it.
   if ((payload.ver ?? 0) !== user.tokenVersion) return false;
-
-  const tenant = await em.findOne(Tenant, { id: user.tenantId, status: 'active' });
-  if (!tenant) return false;
 
   return { id: user.id, tenantId: user.tenantId, email: user.email, name: user.name, role: user.role };
 }

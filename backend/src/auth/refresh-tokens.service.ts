@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { runAsPlatform, runInTenant } from '../common/tenant-context';
 import { AppError } from '../common/app-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -52,35 +53,46 @@ export class RefreshTokensService {
    */
   async rotate(token: string, client: ClientInfo): Promise<{ userId: string; tenantId: string; next: IssuedRefreshToken }> {
     const em = this.em.fork();
-    const current = await this.findUsable(em, token);
+    const found = await this.findByToken(em, token);
+    if (!found) {
+      throw refreshError('REFRESH_TOKEN_INVALID', 'The refresh token is not valid. Log in again with POST /api/auth/login.');
+    }
 
-    return em.transactional(async (tx) => {
-      const nextId = randomUUID();
-      const revoked = await tx.nativeUpdate(RefreshToken, { id: current.id, revokedAt: null }, { revokedAt: new Date(), replacedBy: nextId });
-      if (revoked === 0) {
-        await this.revokeFamily(current.familyId, 'concurrent reuse');
-        throw refreshError('REFRESH_TOKEN_REUSED', 'This refresh token was already used, so every session started with it was ended. Log in again with POST /api/auth/login.');
-      }
-      const next = await this.insert(tx, { id: nextId, userId: current.userId, tenantId: current.tenantId, familyId: current.familyId, client });
-      return { userId: current.userId, tenantId: current.tenantId, next };
+    return runInTenant(found.tenantId, async () => {
+      const current = await this.assertUsable(found);
+      return em.transactional((tx) => this.replace(tx, current, client));
     });
   }
 
   /** Revokes the family of a token (one login on one device). Unknown or already revoked tokens change nothing. */
   async revokeByToken(token: string): Promise<void> {
-    const row = await this.em.fork().findOne(RefreshToken, { tokenHash: hashToken(token) });
-    if (row) await this.revokeFamily(row.familyId, 'logout');
+    const row = await this.findByToken(this.em.fork(), token);
+    if (row) await runInTenant(row.tenantId, () => this.revokeFamily(row.familyId, 'logout'));
   }
 
   async revokeAllOfUser(userId: string): Promise<number> {
     return this.em.fork().nativeUpdate(RefreshToken, { userId, revokedAt: null }, { revokedAt: new Date() });
   }
 
-  private async findUsable(em: EntityManager, token: string): Promise<RefreshToken> {
-    const row = typeof token === 'string' && token.length > 0 ? await em.findOne(RefreshToken, { tokenHash: hashToken(token) }) : null;
-    if (!row) {
-      throw refreshError('REFRESH_TOKEN_INVALID', 'The refresh token is not valid. Log in again with POST /api/auth/login.');
+  /** A refresh request carries nothing but the token, so its row is looked up before its tenant is known. */
+  private findByToken(em: EntityManager, token: string): Promise<RefreshToken | null> {
+    if (typeof token !== 'string' || token.length === 0) return Promise.resolve(null);
+    return runAsPlatform('find a refresh token by its hash', () => em.findOne(RefreshToken, { tokenHash: hashToken(token) }));
+  }
+
+  private async replace(tx: EntityManager, current: RefreshToken, client: ClientInfo): Promise<{ userId: string; tenantId: string; next: IssuedRefreshToken }> {
+    const nextId = randomUUID();
+    const revoked = await tx.nativeUpdate(RefreshToken, { id: current.id, revokedAt: null }, { revokedAt: new Date(), replacedBy: nextId });
+    if (revoked === 0) {
+      await this.revokeFamily(current.familyId, 'concurrent reuse');
+      throw refreshError('REFRESH_TOKEN_REUSED', 'This refresh token was already used, so every session started with it was ended. Log in again with POST /api/auth/login.');
     }
+
+    const next = await this.insert(tx, { id: nextId, userId: current.userId, tenantId: current.tenantId, familyId: current.familyId, client });
+    return { userId: current.userId, tenantId: current.tenantId, next };
+  }
+
+  private async assertUsable(row: RefreshToken): Promise<RefreshToken> {
     if (row.revokedAt && row.replacedBy) {
       await this.revokeFamily(row.familyId, 'reuse');
       throw refreshError('REFRESH_TOKEN_REUSED', 'This refresh token was already used, so every session started with it was ended. Log in again with POST /api/auth/login.');

@@ -1,3 +1,5 @@
+import { runAsPlatform } from './tenant-context';
+
 /**
  * Runs a task in rounds, one at a time. A request while a round runs schedules exactly one more
  * round, so work that arrives meanwhile is picked up without piling up concurrent rounds.
@@ -7,7 +9,12 @@ export class RoundRunner {
   private again = false;
   private stopped = false;
 
+  /**
+   * @param reason why the round spans tenants: it claims work of every tenant, so it runs in the
+   *   platform scope (see tenant-context.ts) and runs each claimed item in its own tenant's scope.
+   */
   constructor(
+    private readonly reason: string,
     private readonly round: () => Promise<void>,
     private readonly onError: (error: Error) => void,
   ) {}
@@ -22,7 +29,7 @@ export class RoundRunner {
       this.again = true;
       return;
     }
-    this.running = this.round()
+    this.running = runAsPlatform(this.reason, this.round)
       .catch((error: Error) => this.onError(error))
       .finally(() => {
         this.running = undefined;

@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { tenantParam } from '../common/tenant-context';
 
 export interface DashboardView {
   sessionsByStatus: Record<string, number>;
@@ -55,7 +56,9 @@ export class DashboardController {
   }
 
   private async timeZone(tenantId: string): Promise<string> {
-    const [row] = await this.em.getConnection().execute<{ tz: string | null }[]>("select settings->>'timeZone' as tz from tenants where id = ?", [tenantId]);
+    const [row] = await this.em.getConnection().execute<{ tz: string | null }[]>("select settings->>'timeZone' as tz from tenants where id = ?", [
+      tenantParam(tenantId, 'Reading the time zone'),
+    ]);
     return row?.tz ?? 'America/Bogota';
   }
 }

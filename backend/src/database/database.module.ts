@@ -1,10 +1,11 @@
 import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { DynamicModule, Global, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Injectable, Logger, MiddlewareConsumer, Module, NestModule, OnModuleInit, RequestMethod } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
 import { createPgPool, PG_POOL } from '../cluster/pg-pool.provider';
 import { mikroOrmOptions } from './mikro-orm.options';
+import { TenantScopeMiddleware } from './tenant-scope.middleware';
 
 /** Applies the checked-in migrations before any other module touches the database. */
 @Injectable()
@@ -33,7 +34,11 @@ export class MigrationRunner implements OnModuleInit {
 
 @Global()
 @Module({})
-export class DatabaseModule {
+export class DatabaseModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(TenantScopeMiddleware).forRoutes({ path: '{*all}', method: RequestMethod.ALL });
+  }
+
   static forRoot(databaseUrl: string, logger?: PinoLogger): DynamicModule {
     return {
       module: DatabaseModule,

@@ -2,6 +2,7 @@ import type { proto, WAMessage } from '@whiskeysockets/baileys';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppError } from '../common/app-error';
+import { tenantParam } from '../common/tenant-context';
 import { MediaService } from '../media/media.service';
 import { baseMimeType, checkMediaType, type MediaMessageType } from '../media/mime-sniff';
 import { RealtimeEvents } from '../realtime/realtime-events';
@@ -114,8 +115,9 @@ export class InboundMediaDownloader implements OnModuleDestroy {
     const [updated] = await this.em
       .fork()
       .getConnection()
-      .execute<MessageRow[]>(`update messages set data = jsonb_set(coalesce(data, '{}'::jsonb), '{media}', ?::jsonb), updated_at = now() where id = ? returning ${MESSAGE_COLUMNS}`, [
+      .execute<MessageRow[]>(`update messages set data = jsonb_set(coalesce(data, '{}'::jsonb), '{media}', ?::jsonb), updated_at = now() where tenant_id = ? and id = ? returning ${MESSAGE_COLUMNS}`, [
         JSON.stringify(outcome),
+        tenantParam(tenantId, 'Recording the outcome of a media download'),
         row.id,
       ]);
     if (!updated) return;

@@ -15,6 +15,7 @@ import { ConversationRow, MessageRow, previewOf, toConversationView, toMessageVi
 import { classifyJid, ExtractedContent, extractContent } from './message-content';
 import { ChatIdentity, IdentityService } from './identity.service';
 import { InboundMediaDownloader, pendingMedia } from './inbound-media';
+import { runInTenant, tenantParam } from '../common/tenant-context';
 import { MessagesRepository } from './messages.repository';
 
 /** Baileys `proto.WebMessageInfo.Status` values mapped to Charla's outbound statuses. */
@@ -70,7 +71,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
 
   private enqueue(event: WhatsAppEvent): void {
     const previous = this.queues.get(event.sessionId) ?? Promise.resolve();
-    const next = previous.then(() => this.handle(event)).catch((error: Error) =>
+    const next = previous.then(() => runInTenant(event.tenantId, () => this.handle(event))).catch((error: Error) =>
       this.logger.error({ sessionId: event.sessionId, event: event.type, err: error }, 'Failed to store WhatsApp events'),
     );
     this.queues.set(event.sessionId, next);
@@ -190,7 +191,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
       });
       if (!row) return undefined;
 
-      const conversation = await this.repository.touchConversation(em, conversationId, timestamp, previewOf(row.content, row.type), true);
+      const conversation = await this.repository.touchConversation(em, tenantId, conversationId, timestamp, previewOf(row.content, row.type), true);
       return { row, conversation };
     });
     if (!result) return undefined;
@@ -211,8 +212,12 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
         new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('timed out after 5000 ms')), 5000).unref()),
       ]);
       if (!metadata.subject) return;
-      await this.em.fork().getConnection().execute('update conversations set group_name = ?, updated_at = now() where id = ?', [metadata.subject, conversationId]);
-      const conversation = await this.repository.findConversation(this.em.fork(), conversationId);
+      await this.em.fork().getConnection().execute('update conversations set group_name = ?, updated_at = now() where tenant_id = ? and id = ?', [
+        metadata.subject,
+        tenantParam(tenantId, 'Naming a group conversation'),
+        conversationId,
+      ]);
+      const conversation = await this.repository.findConversation(this.em.fork(), conversationId, tenantId);
       if (conversation) this.realtime.publish(tenantId, 'conversation.updated', { conversation: toConversationView(conversation) });
     } catch (error) {
       this.logger.debug({ sessionId, groupJid, reason: (error as Error).message }, 'Could not read the group name');
@@ -282,7 +287,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
       quotedWaMessageId: extracted.quotedWaMessageId,
       source: 'history',
     });
-    if (row) await this.repository.touchConversation(em, conversationId, timestamp, previewOf(row.content, row.type), false);
+    if (row) await this.repository.touchConversation(em, tenantId, conversationId, timestamp, previewOf(row.content, row.type), false);
     return row;
   }
 
@@ -300,10 +305,10 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
 
     const em = this.em.fork();
     let row: MessageRow | undefined;
-    if (extracted.type === 'pollVote') row = await this.applyPollVote(em, sessionId, target, extracted, by, message);
-    if (extracted.type === 'reaction') row = await this.repository.applyReaction(em, sessionId, target, by, String(extracted.data?.emoji ?? ''));
-    if (extracted.type === 'edit' && extracted.content !== null) row = await this.repository.applyEdit(em, sessionId, target, stripNul(extracted.content)!);
-    if (extracted.type === 'delete') row = await this.repository.applyDelete(em, sessionId, target);
+    if (extracted.type === 'pollVote') row = await this.applyPollVote(em, tenantId, sessionId, target, extracted, by, message);
+    if (extracted.type === 'reaction') row = await this.repository.applyReaction(em, tenantId, sessionId, target, by, String(extracted.data?.emoji ?? ''));
+    if (extracted.type === 'edit' && extracted.content !== null) row = await this.repository.applyEdit(em, tenantId, sessionId, target, stripNul(extracted.content)!);
+    if (extracted.type === 'delete') row = await this.repository.applyDelete(em, tenantId, sessionId, target);
 
     if (!row) {
       this.logger.debug({ sessionId, type: extracted.type, target }, 'The message this one acts on is not stored');
@@ -327,10 +332,18 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
    * to the poll's creator and the voter as the chat addresses them, by phone number or by LID, so
    * each pairing of those forms is tried; a wrong pairing fails GCM authentication.
    */
-  private async applyPollVote(em: EntityManager, sessionId: string, pollId: string, extracted: ExtractedContent, by: string, message: WAMessage): Promise<MessageRow | undefined> {
+  private async applyPollVote(
+    em: EntityManager,
+    tenantId: string,
+    sessionId: string,
+    pollId: string,
+    extracted: ExtractedContent,
+    by: string,
+    message: WAMessage,
+  ): Promise<MessageRow | undefined> {
     const [poll] = await em.getConnection().execute<{ direction: string; chat_jid: string; sender_jid: string | null; data: { options?: string[] } | null; payload: unknown }[]>(
-      "select direction, chat_jid, sender_jid, data, payload from messages where session_id = ? and wa_message_id = ? and type = 'poll'",
-      [sessionId, pollId],
+      "select direction, chat_jid, sender_jid, data, payload from messages where tenant_id = ? and session_id = ? and wa_message_id = ? and type = 'poll'",
+      [tenantParam(tenantId, 'Reading a poll for its vote'), sessionId, pollId],
     );
     const payload = poll?.payload ? JSON.parse(JSON.stringify(poll.payload), this.baileys.BufferJSON.reviver) : undefined;
     const secret = bytesOf(payload?.messageContextInfo?.messageSecret);
@@ -360,7 +373,7 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
           continue;
         }
         const options = optionNames(poll.data?.options ?? [], selected);
-        return this.repository.applyPollVote(em, sessionId, pollId, by, options);
+        return this.repository.applyPollVote(em, tenantId, sessionId, pollId, by, options);
       }
     }
     this.logger.warn({ sessionId, pollId }, 'Could not decrypt a poll vote');
@@ -396,8 +409,8 @@ export class InboundMessageHandler implements OnModuleInit, OnModuleDestroy {
     const restricted = RESTRICTION_CODES.has(serverCode);
     if (restricted) {
       await this.em.fork().getConnection().execute(
-        `update whatsapp_sessions set reach_out_locked_until = greatest(coalesce(reach_out_locked_until, now()), now() + interval '24 hours') where id = ?`,
-        [sessionId],
+        `update whatsapp_sessions set reach_out_locked_until = greatest(coalesce(reach_out_locked_until, now()), now() + interval '24 hours') where tenant_id = ? and id = ?`,
+        [tenantParam(tenantId, 'Recording a reach-out restriction'), sessionId],
       );
       this.logger.warn({ sessionId, waMessageId, serverCode }, 'WhatsApp restricted messaging new contacts for this session');
     }

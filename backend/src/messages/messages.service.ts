@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, validationError } from '../common/app-error';
 import { OutboundUrlGuard } from '../common/outbound-url';
+import { tenantParam } from '../common/tenant-context';
 import { MediaService, tooLarge } from '../media/media.service';
 import { checkMediaType, isMediaMessageType, type MediaMessageType } from '../media/mime-sniff';
 import { ParsedListQuery } from '../common/list-query';
@@ -91,7 +92,7 @@ export class MessagesService {
     await this.findConversationRow(tenantId, conversationId);
     const [chat] = await this.em
       .getConnection()
-      .execute<{ chat_jid: string; session_id: string }[]>('select chat_jid, session_id from conversations where id = ? and tenant_id = ?', [conversationId, tenantId]);
+      .execute<{ chat_jid: string; session_id: string }[]>('select chat_jid, session_id from conversations where id = ? and tenant_id = ?', [conversationId, tenantParam(tenantId, 'Reading the chat of a conversation')]);
     const session = await this.sessions.findOwned(tenantId, chat.session_id);
     return this.enqueue(session, chat.chat_jid, phoneNumberFromJid(chat.chat_jid), body, idempotencyKey, false, automation, file);
   }
@@ -112,7 +113,7 @@ export class MessagesService {
     if (automation) draft.data = { ...draft.data, automation };
     this.assertCanQueue(session);
     if (idempotencyKey) {
-      const existing = await this.findByIdempotencyKey(sessionId, idempotencyKey);
+      const existing = await this.findByIdempotencyKey(tenantId, sessionId, idempotencyKey);
       if (existing) return existing;
     }
     await this.assertMayReachOut(session, jid);
@@ -148,13 +149,13 @@ export class MessagesService {
       // A reaction changes an earlier message instead of starting a new one, so the preview stays.
       const conversation =
         draft.type === 'reaction'
-          ? (await this.repository.findConversation(em, conversationId))!
-          : await this.repository.touchConversation(em, conversationId, timestamp, previewOf(storedContent, draft.type), false);
+          ? (await this.repository.findConversation(em, conversationId, tenantId))!
+          : await this.repository.touchConversation(em, tenantId, conversationId, timestamp, previewOf(storedContent, draft.type), false);
       return { row, conversation };
     });
 
     // A concurrent request with the same idempotency key won the insert: return its message.
-    if (!inserted) return (await this.findByIdempotencyKey(sessionId, idempotencyKey!))!;
+    if (!inserted) return (await this.findByIdempotencyKey(tenantId, sessionId, idempotencyKey!))!;
 
     if (draft.type !== 'reaction') {
       this.realtime.publish(tenantId, 'message.created', { sessionId, conversationId: inserted.row.conversation_id, message: this.media.withUrl(toMessageView(inserted.row), tenantId) });
@@ -164,7 +165,10 @@ export class MessagesService {
 
     const [current] = await this.em
       .getConnection()
-      .execute<{ wa_message_id: string | null; status: string }[]>('select wa_message_id, status from messages where id = ?', [inserted.row.id]);
+      .execute<{ wa_message_id: string | null; status: string }[]>('select wa_message_id, status from messages where tenant_id = ? and id = ?', [
+        tenantParam(tenantId, 'Reading the status of a queued message'),
+        inserted.row.id,
+      ]);
     return { id: inserted.row.id, waMessageId: current.wa_message_id, status: current.status, conversationId: inserted.row.conversation_id };
   }
 
@@ -254,7 +258,7 @@ export class MessagesService {
         messageId,
         session.id,
         jid,
-        session.tenantId,
+        tenantParam(session.tenantId, 'Reading a message to quote or react to'),
       ]);
     if (!row) throw AppError.notFound('MESSAGE_NOT_FOUND', `${field} ${messageId} is not a message of this conversation.`);
     if (!row.wa_message_id) throw AppError.conflict('MESSAGE_NOT_SENT', `${field} ${messageId} has not reached WhatsApp yet; wait until it is sent.`);
@@ -280,10 +284,11 @@ export class MessagesService {
   /** While WhatsApp restricts the number, only contacts who wrote first can be messaged. */
   private async assertMayReachOut(session: WhatsAppSession, jid: string): Promise<void> {
     if (!session.reachOutLockedUntil || session.reachOutLockedUntil <= new Date()) return;
+    const tenantId = tenantParam(session.tenantId, 'Checking whether a contact wrote first');
     const [row] = await this.em.getConnection().execute<{ wrote_first: boolean }[]>(
       `select exists (select 1 from messages m join conversations c on c.id = m.conversation_id
-                      where c.session_id = ? and c.chat_jid = ? and m.direction = 'in') as wrote_first`,
-      [session.id, jid],
+                      where c.tenant_id = ? and m.tenant_id = ? and c.session_id = ? and c.chat_jid = ? and m.direction = 'in') as wrote_first`,
+      [tenantId, tenantId, session.id, jid],
     );
     if (row?.wrote_first) return;
     throw AppError.conflict(
@@ -293,12 +298,12 @@ export class MessagesService {
     );
   }
 
-  private async findByIdempotencyKey(sessionId: string, key: string): Promise<SendResult | undefined> {
+  private async findByIdempotencyKey(tenantId: string, sessionId: string, key: string): Promise<SendResult | undefined> {
     const [row] = await this.em
       .getConnection()
       .execute<{ id: string; wa_message_id: string | null; status: string; conversation_id: string }[]>(
-        'select id, wa_message_id, status, conversation_id from messages where session_id = ? and idempotency_key = ?',
-        [sessionId, key],
+        'select id, wa_message_id, status, conversation_id from messages where tenant_id = ? and session_id = ? and idempotency_key = ?',
+        [tenantParam(tenantId, 'Looking up a message by idempotency key'), sessionId, key],
       );
     return row ? { id: row.id, waMessageId: row.wa_message_id, status: row.status, conversationId: row.conversation_id } : undefined;
   }
@@ -312,7 +317,7 @@ export class MessagesService {
     if (target.type !== 'text') throw AppError.conflict('MESSAGE_NOT_EDITABLE', `Message ${messageId} is a ${target.type}; only text can be edited.`);
 
     await this.connections.send(target.session_id, target.chat_jid, { text: content, edit: this.keyOf(target) }, this.connections.generateMessageId(target.session_id));
-    const row = (await this.repository.applyEdit(this.em.fork(), target.session_id, target.wa_message_id, content.replace(/\u0000/g, '\uFFFD')))!;
+    const row = (await this.repository.applyEdit(this.em.fork(), tenantId, target.session_id, target.wa_message_id, content.replace(/\u0000/g, '\uFFFD')))!;
     const view = toMessageView(row);
     this.realtime.publish(tenantId, 'message.updated', { sessionId: row.session_id, conversationId: row.conversation_id, id: row.id, content: view.content, editedAt: view.editedAt });
     return view;
@@ -322,7 +327,7 @@ export class MessagesService {
   async deleteForEveryone(tenantId: string, messageId: string): Promise<MessageView> {
     const target = await this.findOwnSentMessage(tenantId, messageId);
     await this.connections.send(target.session_id, target.chat_jid, { delete: this.keyOf(target) }, this.connections.generateMessageId(target.session_id));
-    const row = (await this.repository.applyDelete(this.em.fork(), target.session_id, target.wa_message_id))!;
+    const row = (await this.repository.applyDelete(this.em.fork(), tenantId, target.session_id, target.wa_message_id))!;
     const view = toMessageView(row);
     this.realtime.publish(tenantId, 'message.updated', { sessionId: row.session_id, conversationId: row.conversation_id, id: row.id, deletedAt: view.deletedAt });
     return view;
@@ -334,7 +339,7 @@ export class MessagesService {
           .getConnection()
           .execute<(OwnMessageRow & { direction: string; deleted_at: Date | null })[]>(
             'select id, session_id, chat_jid, wa_message_id, type, direction, deleted_at from messages where id = ? and tenant_id = ?',
-            [messageId, tenantId],
+            [messageId, tenantParam(tenantId, 'Reading a sent message')],
           )
       : [];
     if (!row) throw AppError.notFound('MESSAGE_NOT_FOUND', `Message ${messageId.slice(0, 64)} was not found in your tenant.`);
@@ -354,7 +359,7 @@ export class MessagesService {
   /** The conversation was opened: nothing is unread, and the customer may learn that (a tenant setting). */
   async markRead(tenantId: string, conversationId: string): Promise<ConversationView> {
     const row = await this.findConversationRow(tenantId, conversationId);
-    await this.em.getConnection().execute('update conversations set unread_count = 0, updated_at = now() where id = ? and tenant_id = ?', [conversationId, tenantId]);
+    await this.em.getConnection().execute('update conversations set unread_count = 0, updated_at = now() where id = ? and tenant_id = ?', [conversationId, tenantParam(tenantId, 'Marking a conversation read')]);
     await this.sendReadReceipts(tenantId, row.session_id, conversationId);
 
     const conversation = toConversationView((await this.repository.findConversation(this.em, conversationId, tenantId))!);
@@ -372,7 +377,7 @@ export class MessagesService {
       `select id, chat_jid, wa_message_id, sender_jid from messages
        where conversation_id = ? and tenant_id = ? and direction = 'in' and read_receipt_at is null and wa_message_id is not null
        order by timestamp desc limit ${READ_RECEIPT_BATCH}`,
-      [conversationId, tenantId],
+      [conversationId, tenantParam(tenantId, 'Reading messages awaiting a read receipt')],
     );
     if (unread.length === 0) return;
 
@@ -384,7 +389,9 @@ export class MessagesService {
     if (!sent) return;
 
     const ids = unread.map((message) => message.id);
-    await this.em.getConnection().execute(`update messages set read_receipt_at = now() where id in (${ids.map(() => '?').join(', ')})`, ids);
+    await this.em
+      .getConnection()
+      .execute(`update messages set read_receipt_at = now() where tenant_id = ? and id in (${ids.map(() => '?').join(', ')})`, [tenantParam(tenantId, 'Recording read receipts'), ...ids]);
   }
 
   async getConversation(tenantId: string, conversationId: string): Promise<ConversationView> {
@@ -394,7 +401,7 @@ export class MessagesService {
   async listConversations(tenantId: string, query: ParsedListQuery<Partial<ConversationFilter>>): Promise<{ items: ConversationView[]; total: number }> {
     assertUuidFilters(query.filter, ['sessionId', 'contactId']);
     const where = ['c.tenant_id = ?'];
-    const params: unknown[] = [tenantId];
+    const params: unknown[] = [tenantParam(tenantId, 'Listing conversations')];
     if (query.filter.sessionId) {
       where.push('c.session_id = ?');
       params.push(String(query.filter.sessionId));
@@ -427,9 +434,10 @@ export class MessagesService {
     if (query.filter.direction !== undefined && !['in', 'out'].includes(String(query.filter.direction))) {
       throw validationError([{ field: 'filter.direction', reason: 'must be "in" or "out"' }]);
     }
+    // The tenant condition opens each statement below, so its parameter comes first in `params`.
     // Our own reactions are rows for the outbox only; they show under the message they react to.
-    const where = ['m.tenant_id = ?', "m.type <> 'reaction'"];
-    const params: unknown[] = [tenantId];
+    const where = ["m.type <> 'reaction'"];
+    const params: unknown[] = [tenantParam(tenantId, 'Listing messages')];
     for (const [field, column] of [['conversationId', 'm.conversation_id'], ['sessionId', 'm.session_id'], ['direction', 'm.direction']] as const) {
       const value = query.filter[field];
       if (value === undefined) continue;
@@ -442,16 +450,16 @@ export class MessagesService {
     const rows = await connection.execute<MessageRow[]>(
       `select m.id, m.session_id, m.conversation_id, m.wa_message_id, m.direction, m.type, m.content, m.status, m.error, m.timestamp, m.sender_name,
               m.data, m.quoted_message_id, m.reactions, m.edited_at, m.deleted_at, m.sender_jid
-       from messages m where ${where.join(' and ')} order by ${order} limit ? offset ?`,
+       from messages m where m.tenant_id = ? and ${where.join(' and ')} order by ${order} limit ? offset ?`,
       [...params, query.limit, query.offset],
     );
-    const [{ count }] = await connection.execute<{ count: string }[]>(`select count(*) from messages m where ${where.join(' and ')}`, params);
+    const [{ count }] = await connection.execute<{ count: string }[]>(`select count(*) from messages m where m.tenant_id = ? and ${where.join(' and ')}`, params);
     return { items: rows.map((row) => this.media.withUrl(toMessageView(row), tenantId)), total: Number(count) };
   }
 
   async getMessage(tenantId: string, messageId: string): Promise<MessageView> {
     const [row] = isUuid(messageId)
-      ? await this.em.getConnection().execute<MessageRow[]>(`select ${MESSAGE_COLUMNS} from messages where id = ? and tenant_id = ?`, [messageId, tenantId])
+      ? await this.em.getConnection().execute<MessageRow[]>(`select ${MESSAGE_COLUMNS} from messages where id = ? and tenant_id = ?`, [messageId, tenantParam(tenantId, 'Reading a message')])
       : [];
     if (!row) throw AppError.notFound('MESSAGE_NOT_FOUND', `Message ${messageId.slice(0, 64)} was not found in your tenant.`);
     return this.media.withUrl(toMessageView(row), tenantId);

@@ -15,6 +15,7 @@ import { MessageRow, toPayloadJson } from './message.views';
 import { MESSAGE_COLUMNS, MessagesRepository } from './messages.repository';
 import { phoneNumberFromJid } from './phone';
 import { notOnWhatsApp, RecipientResolver } from './recipient-resolver';
+import { runInTenant, tenantParam } from '../common/tenant-context';
 
 interface QueuedRow {
   id: string;
@@ -107,7 +108,8 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   private drain(sessionId: string, tenantId: string): Promise<void> {
     const previous = this.drains.get(sessionId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.drainPass(sessionId, tenantId))
+      // The drain, its retry timers and its sends run in the tenant's scope whoever asked for them.
+      .then(() => runInTenant(tenantId, () => this.drainPass(sessionId, tenantId)))
       .catch((error: Error) => this.logger.error({ sessionId, err: error }, 'Failed to send from the outbox'));
     this.drains.set(sessionId, next);
     void next.then(() => {
@@ -120,7 +122,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     this.clearTimer(sessionId);
 
     while (!this.stopped && this.connections.readySocket(sessionId)) {
-      const rows = await this.queued(sessionId);
+      const rows = await this.queued(sessionId, tenantId);
       if (rows.length === 0) return;
 
       const now = Date.now();
@@ -141,7 +143,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     const row = queued.recipient_unverified ? await this.verifyRecipient(sessionId, tenantId, queued) : queued;
     if (!row) return;
 
-    if (!row.has_inbound && (await this.reachOutLocked(sessionId))) {
+    if (!row.has_inbound && (await this.reachOutLocked(sessionId, tenantId))) {
       const error = { code: 'REACH_OUT_LOCKED', message: 'WhatsApp restricted this number from messaging people who never wrote first. The message was not sent.' };
       const failed = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'failed', error);
       if (failed) this.publishUpdate(tenantId, failed);
@@ -151,8 +153,8 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     const waMessageId = row.wa_message_id ?? this.connections.generateMessageId(sessionId);
     const [claimed] = await this.em.fork().getConnection().execute<MessageRow[]>(
       `update messages set status = 'pending', wa_message_id = ?, updated_at = now()
-       where id = ? and status = 'queued' returning ${MESSAGE_COLUMNS}`,
-      [waMessageId, row.id],
+       where tenant_id = ? and id = ? and status = 'queued' returning ${MESSAGE_COLUMNS}`,
+      [waMessageId, tenantParam(tenantId, 'Claiming a queued message'), row.id],
     );
     if (!claimed) return;
     this.reservePace(sessionId, row.chat_jid);
@@ -176,7 +178,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       const sent = await this.connections.send(sessionId, row.chat_jid, content, waMessageId, quoted);
       // Receipts or the echo of our own message may have moved the status on already; the proto
       // (with a poll's secret, needed to read its votes) is kept either way.
-      if (sent?.message) await this.repository.storePayload(this.em.fork(), row.id, toPayloadJson(sent.message, this.baileys.BufferJSON.replacer));
+      if (sent?.message) await this.repository.storePayload(this.em.fork(), tenantId, row.id, toPayloadJson(sent.message, this.baileys.BufferJSON.replacer));
       updated = await this.repository.advanceOutboundStatus(this.em.fork(), sessionId, { id: row.id }, 'sent');
       this.attempts.delete(row.id);
       if (row.type === 'reaction') await this.showOwnReaction(sessionId, tenantId, row);
@@ -213,7 +215,10 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     }
 
     const conversationId = account.jid === row.chat_jid ? row.conversation_id : await this.moveToAccount(sessionId, tenantId, row, account);
-    await this.em.fork().getConnection().execute('update messages set recipient_unverified = false where id = ?', [row.id]);
+    await this.em
+      .fork()
+      .getConnection()
+      .execute('update messages set recipient_unverified = false where tenant_id = ? and id = ?', [tenantParam(tenantId, 'Marking a recipient verified'), row.id]);
     return { ...row, chat_jid: account.jid, conversation_id: conversationId, recipient_unverified: false };
   }
 
@@ -223,14 +228,15 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       const contactId = await this.repository.upsertContact(em, tenantId, account.jid, account.phoneNumber, null);
       const conversationId = await this.repository.upsertConversation(em, tenantId, sessionId, contactId, account.jid);
       const execute = (sql: string, params: unknown[]) => em.getConnection().execute(sql, params, 'run', em.getTransactionContext());
-      await execute('update messages set chat_jid = ?, conversation_id = ? where id = ?', [account.jid, conversationId, row.id]);
+      const tenant = tenantParam(tenantId, 'Moving a message to the account of its number');
+      await execute('update messages set chat_jid = ?, conversation_id = ? where tenant_id = ? and id = ?', [account.jid, conversationId, tenant, row.id]);
       await execute(
         `update conversations c set last_message_at = greatest(c.last_message_at, o.last_message_at),
                 last_message_preview = case when c.last_message_at is null or c.last_message_at <= o.last_message_at then o.last_message_preview else c.last_message_preview end
-         from conversations o where c.id = ? and o.id = ?`,
-        [conversationId, row.conversation_id],
+         from conversations o where c.tenant_id = ? and c.id = ? and o.tenant_id = ? and o.id = ?`,
+        [tenant, conversationId, tenant, row.conversation_id],
       );
-      await execute('delete from conversations o where o.id = ? and not exists (select 1 from messages m where m.conversation_id = o.id)', [row.conversation_id]);
+      await execute('delete from conversations o where o.tenant_id = ? and o.id = ? and not exists (select 1 from messages m where m.conversation_id = o.id)', [tenant, row.conversation_id]);
       return conversationId;
     });
 
@@ -247,7 +253,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   /** Builds what Baileys sends for a stored outbound message, with the message it quotes. */
   private async buildContent(tenantId: string, row: QueuedRow): Promise<{ content: AnyMessageContent; quoted?: WAMessage }> {
     const data = row.data ?? {};
-    const quoted = row.quoted_message_id ? await this.loadAsWaMessage(row.quoted_message_id) : undefined;
+    const quoted = row.quoted_message_id ? await this.loadAsWaMessage(tenantId, row.quoted_message_id) : undefined;
 
     switch (row.type) {
       case 'image':
@@ -265,7 +271,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       case 'poll':
         return { quoted, content: { poll: { name: String(data.name), values: data.options as string[], selectableCount: data.multiple ? 0 : 1 } } };
       case 'reaction': {
-        const target = await this.loadAsWaMessage(String(data.targetMessageId));
+        const target = await this.loadAsWaMessage(tenantId, String(data.targetMessageId));
         return { content: { react: { text: String(data.emoji ?? ''), key: target!.key } } };
       }
       default:
@@ -293,10 +299,10 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Rebuilds a stored message as Baileys' `WAMessage`, for quoting or reacting to it. */
-  private async loadAsWaMessage(messageId: string): Promise<WAMessage | undefined> {
+  private async loadAsWaMessage(tenantId: string, messageId: string): Promise<WAMessage | undefined> {
     const [row] = await this.em.fork().getConnection().execute<{ wa_message_id: string | null; chat_jid: string; direction: string; content: string | null; payload: unknown }[]>(
-      'select wa_message_id, chat_jid, direction, content, payload from messages where id = ?',
-      [messageId],
+      'select wa_message_id, chat_jid, direction, content, payload from messages where tenant_id = ? and id = ?',
+      [tenantParam(tenantId, 'Reading a message to quote or react to'), messageId],
     );
     if (!row?.wa_message_id) return undefined;
     const message = row.payload ? JSON.parse(JSON.stringify(row.payload), this.baileys.BufferJSON.reviver) : { conversation: row.content ?? '' };
@@ -305,9 +311,9 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
 
   /** Our reaction shows under its message as soon as it left, like a customer's. */
   private async showOwnReaction(sessionId: string, tenantId: string, row: QueuedRow): Promise<void> {
-    const target = await this.loadAsWaMessage(String(row.data?.targetMessageId));
+    const target = await this.loadAsWaMessage(tenantId, String(row.data?.targetMessageId));
     if (!target?.key.id) return;
-    const reacted = await this.repository.applyReaction(this.em.fork(), sessionId, target.key.id, 'me', String(row.data?.emoji ?? ''));
+    const reacted = await this.repository.applyReaction(this.em.fork(), tenantId, sessionId, target.key.id, 'me', String(row.data?.emoji ?? ''));
     if (reacted) this.publishUpdate(tenantId, reacted, { reactions: reacted.reactions });
   }
 
@@ -324,9 +330,9 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     }
 
     const [row] = await this.em.fork().getConnection().execute<MessageRow[]>(
-      `update messages set status = 'queued', updated_at = now() where id = ? and status = 'pending'
+      `update messages set status = 'queued', updated_at = now() where tenant_id = ? and id = ? and status = 'pending'
        returning ${MESSAGE_COLUMNS}`,
-      [messageId],
+      [tenantParam(tenantId, 'Returning a message to the outbox'), messageId],
     );
     if (row) this.publishUpdate(tenantId, row);
     this.logger.log({ sessionId, messageId, attempt: attempts }, 'The connection closed during a send; the message went back to the outbox');
@@ -374,21 +380,21 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     this.timers.delete(sessionId);
   }
 
-  private queued(sessionId: string): Promise<QueuedRow[]> {
+  private queued(sessionId: string, tenantId: string): Promise<QueuedRow[]> {
     return this.em.fork().getConnection().execute<QueuedRow[]>(
       `select m.id, m.wa_message_id, m.conversation_id, m.chat_jid, m.content, m.type, m.data, m.quoted_message_id, m.recipient_unverified,
               exists (select 1 from messages i where i.conversation_id = m.conversation_id and i.direction = 'in') as has_inbound
        from messages m
-       where m.session_id = ? and m.direction = 'out' and m.status = 'queued'
+       where m.tenant_id = ? and m.session_id = ? and m.direction = 'out' and m.status = 'queued'
        order by m.created_at, m.id limit ${BATCH_SIZE}`,
-      [sessionId],
+      [tenantParam(tenantId, 'Reading the outbox'), sessionId],
     );
   }
 
-  private async reachOutLocked(sessionId: string): Promise<boolean> {
+  private async reachOutLocked(sessionId: string, tenantId: string): Promise<boolean> {
     const [row] = await this.em.fork().getConnection().execute<{ locked: boolean }[]>(
-      'select coalesce(reach_out_locked_until > now(), false) as locked from whatsapp_sessions where id = ?',
-      [sessionId],
+      'select coalesce(reach_out_locked_until > now(), false) as locked from whatsapp_sessions where tenant_id = ? and id = ?',
+      [tenantParam(tenantId, 'Checking a reach-out restriction'), sessionId],
     );
     return Boolean(row?.locked);
   }

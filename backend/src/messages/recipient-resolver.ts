@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/app-error';
+import { tenantParam } from '../common/tenant-context';
 import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { ParsedRecipient, phoneNumberFromJid, whatsAppCandidates } from './phone';
 
@@ -57,6 +58,7 @@ export class RecipientResolver {
 
   /** Finds a number that wrote to the tenant, or one WhatsApp returned recently. */
   private async known(tenantId: string, candidates: string[]): Promise<ParsedRecipient | undefined> {
+    const tenant = tenantParam(tenantId, 'Looking up known WhatsApp numbers');
     const placeholders = candidates.map(() => '?').join(', ');
     const rows = await this.em.fork().getConnection().execute<{ phone_number: string; jid: string }[]>(
       `select phone_number, jid from whatsapp_ids
@@ -66,7 +68,7 @@ export class RecipientResolver {
         where ct.tenant_id = ? and ct.phone_number in (${placeholders})
           and exists (select 1 from conversations c join messages m on m.conversation_id = c.id
                        where c.contact_id = ct.id and m.direction = 'in')`,
-      [tenantId, ...candidates, CACHE_DAYS, tenantId, ...candidates],
+      [tenant, ...candidates, CACHE_DAYS, tenant, ...candidates],
     );
     for (const candidate of candidates) {
       const row = rows.find((entry) => entry.phone_number === candidate);
@@ -77,11 +79,12 @@ export class RecipientResolver {
   }
 
   private async remember(tenantId: string, candidates: string[], jid: string): Promise<void> {
+    const tenant = tenantParam(tenantId, 'Remembering WhatsApp numbers');
     const values = candidates.map(() => '(?, ?, ?, now())').join(', ');
     await this.em.fork().getConnection().execute(
       `insert into whatsapp_ids (tenant_id, phone_number, jid, checked_at) values ${values}
        on conflict (tenant_id, phone_number) do update set jid = excluded.jid, checked_at = excluded.checked_at`,
-      candidates.flatMap((candidate) => [tenantId, candidate, jid]),
+      candidates.flatMap((candidate) => [tenant, candidate, jid]),
     );
   }
 }

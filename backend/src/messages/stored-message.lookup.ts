@@ -4,6 +4,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { BAILEYS, type Baileys } from '../whatsapp-sessions/baileys.provider';
 import { StoredMessageLookup } from '../whatsapp-sessions/whatsapp-events';
+import { scopeTenantId } from '../common/tenant-context';
 import { MessagesRepository } from './messages.repository';
 
 /**
@@ -25,7 +26,8 @@ export class DatabaseStoredMessageLookup implements StoredMessageLookup, OnModul
 
   async findProto(sessionId: string, key: WAMessageKey): Promise<unknown | undefined> {
     if (!key.id) return undefined;
-    const payload = await this.repository.findPayload(this.em.fork(), sessionId, key.id);
+    // Baileys calls this from the session's socket, which was opened in its tenant's scope. A call with no scope fails.
+    const payload = await this.repository.findPayload(this.em.fork(), scopeTenantId('Looking up a stored message for WhatsApp'), sessionId, key.id);
     if (!payload) return undefined;
     return JSON.parse(JSON.stringify(payload), this.baileys.BufferJSON.reviver);
   }

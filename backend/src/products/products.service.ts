@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppError, validationError } from '../common/app-error';
 import { ParsedListQuery } from '../common/list-query';
+import { tenantParam } from '../common/tenant-context';
 import { loadTenantSettings } from '../settings/settings.service';
 import { CreateProductDto, UpdateProductDto } from './product.dto';
 
@@ -50,8 +51,8 @@ export class ProductsService {
   constructor(private readonly em: EntityManager) {}
 
   async list(tenantId: string, query: ParsedListQuery<Partial<ProductFilter>>): Promise<{ items: ProductView[]; total: number }> {
-    const where = ['tenant_id = ?'];
-    const params: unknown[] = [tenantId];
+    const where: string[] = [];
+    const params: unknown[] = [tenantParam(tenantId, 'Listing products')];
     if (query.filter.q !== undefined && query.filter.q !== '') {
       const term = String(query.filter.q).replace(/[\\%_]/g, (character) => `\\${character}`);
       where.push('(name ilike ? or sku ilike ? or description ilike ?)');
@@ -65,10 +66,10 @@ export class ProductsService {
 
     const connection = this.em.getConnection();
     const rows = await connection.execute<ProductRow[]>(
-      `select ${COLUMNS} from products where ${where.join(' and ')} order by ${SORT[query.sortField]} ${query.sortOrder} nulls last, id limit ? offset ?`,
+      `select ${COLUMNS} from products where ${['tenant_id = ?', ...where].join(' and ')} order by ${SORT[query.sortField]} ${query.sortOrder} nulls last, id limit ? offset ?`,
       [...params, query.limit, query.offset],
     );
-    const [{ count }] = await connection.execute<{ count: string }[]>(`select count(*) from products where ${where.join(' and ')}`, params);
+    const [{ count }] = await connection.execute<{ count: string }[]>(`select count(*) from products where ${['tenant_id = ?', ...where].join(' and ')}`, params);
     return { items: rows.map(toView), total: Number(count) };
   }
 

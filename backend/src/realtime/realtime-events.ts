@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
+import { runInTenant } from '../common/tenant-context';
 
 export interface SessionQrEvent {
   sessionId: string;
@@ -42,15 +43,37 @@ export interface RealtimeEnvelope<E extends RealtimeEventName = RealtimeEventNam
   audience: Audience;
 }
 
+/** A user whose live connections must end: their tokens were revoked or their role changed. */
+export interface ConnectionEnding {
+  tenantId: string;
+  userId: string;
+  reason: string;
+}
+
 /** In-process bus between the domain services and the Socket.IO gateway. */
 @Injectable()
 export class RealtimeEvents {
   private readonly subject = new Subject<RealtimeEnvelope>();
   readonly stream = this.subject.asObservable();
+  private readonly endingSubject = new Subject<ConnectionEnding>();
+  readonly endings = this.endingSubject.asObservable();
 
-  publish<E extends RealtimeEventName>(tenantId: string, event: E, payload: RealtimeEventMap[E], audience: Audience = 'tenant'): void {
-    this.subject.next({ tenantId, event, payload, audience } as RealtimeEnvelope);
+  /**
+   * Disconnects the user's open Socket.IO connections in every app process. A handshake checks the
+   * token, so without this a connection opened before a password change would go on receiving events.
+   */
+  endConnectionsOf(tenantId: string, userId: string, reason: string): void {
+    runInTenant(tenantId, () => this.endingSubject.next({ tenantId, userId, reason }));
   }
+
+  /** Subscribers get the event inside its tenant's scope; code serving one tenant cannot publish for another. */
+  publish<E extends RealtimeEventName>(tenantId: string, event: E, payload: RealtimeEventMap[E], audience: Audience = 'tenant'): void {
+    runInTenant(tenantId, () => this.subject.next({ tenantId, event, payload, audience } as RealtimeEnvelope));
+  }
+}
+
+export function userRoom(userId: string): string {
+  return `user:${userId}`;
 }
 
 export function tenantRoom(tenantId: string, audience: Audience = 'tenant'): string {

@@ -9,7 +9,7 @@ import type { Server, Socket } from 'socket.io';
 import { Subscription } from 'rxjs';
 import { AuthUser, JwtPayload } from '../auth/auth-user';
 import { resolveAuthUser } from '../auth/jwt.strategy';
-import { RealtimeEvents, tenantRoom } from './realtime-events';
+import { RealtimeEvents, tenantRoom, userRoom } from './realtime-events';
 
 const ADMIN_ROLES = new Set(['superadmin', 'admin']);
 
@@ -20,7 +20,7 @@ const ADMIN_ROLES = new Set(['superadmin', 'admin']);
 @WebSocketGateway({ cors: { origin: false }, maxHttpBufferSize: 64 * 1024 })
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeGateway.name);
-  private subscription?: Subscription;
+  private readonly subscriptions = new Subscription();
 
   @WebSocketServer()
   server!: Server;
@@ -45,20 +45,29 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
         .catch((error: Error) => next(error));
     });
 
-    this.subscription = this.events.stream.subscribe(({ tenantId, event, payload, audience }) => {
-      server.to(tenantRoom(tenantId, audience)).emit(event, payload);
-    });
+    this.subscriptions.add(
+      this.events.stream.subscribe(({ tenantId, event, payload, audience }) => {
+        server.to(tenantRoom(tenantId, audience)).emit(event, payload);
+      }),
+    );
+    // The adapter passes the disconnect on to the processes that hold the user's other connections.
+    this.subscriptions.add(
+      this.events.endings.subscribe(({ tenantId, userId, reason }) => {
+        this.logger.log({ tenantId, userId, reason }, 'Ending the live connections of a user');
+        server.in(userRoom(userId)).disconnectSockets(true);
+      }),
+    );
   }
 
   async handleConnection(socket: Socket): Promise<void> {
     const user = socket.data.user as AuthUser;
-    await socket.join(tenantRoom(user.tenantId));
+    await socket.join([tenantRoom(user.tenantId), userRoom(user.id)]);
     if (ADMIN_ROLES.has(user.role)) await socket.join(tenantRoom(user.tenantId, 'admins'));
     this.logger.debug({ userId: user.id, tenantId: user.tenantId, socketId: socket.id }, 'Realtime client connected');
   }
 
   onModuleDestroy(): void {
-    this.subscription?.unsubscribe();
+    this.subscriptions.unsubscribe();
   }
 
   private async authenticate(socket: Socket): Promise<AuthUser> {

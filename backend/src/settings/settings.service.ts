@@ -4,6 +4,7 @@ import { AppError } from '../common/app-error';
 import { Tenant } from '../tenants/tenant.entity';
 import type { OpeningHours } from './opening-hours';
 import { UpdateSettingsDto } from './settings.dto';
+import { tenantParam } from '../common/tenant-context';
 
 /** Settings of one tenant. Later features add their fields here, under the tenant's `settings` column. */
 export type ChatPolicy = 'store' | 'ignore';
@@ -48,7 +49,9 @@ export const DEFAULT_SETTINGS: TenantSettings = {
 
 /** A tenant's settings with defaults filled in; a primary-key read, so a change applies at once. */
 export async function loadTenantSettings(em: EntityManager, tenantId: string): Promise<TenantSettings> {
-  const [row] = await em.getConnection().execute<{ settings: Partial<TenantSettings> | null }[]>('select settings from tenants where id = ?', [tenantId]);
+  const [row] = await em.getConnection().execute<{ settings: Partial<TenantSettings> | null }[]>('select settings from tenants where id = ?', [
+    tenantParam(tenantId, 'Reading the tenant settings'),
+  ]);
   return { ...DEFAULT_SETTINGS, ...(row?.settings ?? {}) };
 }
 

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { PasswordHasher } from '../auth/password-hasher';
 import type { AppConfig } from '../config/app-config';
+import { runAsPlatform } from '../common/tenant-context';
 import { APP_CONFIG } from '../config/config.module';
 import { MigrationRunner } from '../database/database.module';
 import { User } from '../users/user.entity';
@@ -26,6 +27,11 @@ export class FirstAdminSeeder implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.migrations.whenApplied();
+    // An empty database has no tenant yet: counting users and creating the first tenant span them all.
+    await runAsPlatform('create the first tenant on an empty database', () => this.seed());
+  }
+
+  private async seed(): Promise<void> {
     const em = this.em.fork();
     if ((await em.count(User, {})) > 0) return;
 

@@ -4,6 +4,7 @@ import { AuthUser } from '../auth/auth-user';
 import { PasswordHasher } from '../auth/password-hasher';
 import { AppError } from '../common/app-error';
 import { ParsedListQuery } from '../common/list-query';
+import { runAsPlatform, runInTenant } from '../common/tenant-context';
 import { User } from '../users/user.entity';
 import { ConnectionManager } from '../whatsapp-sessions/connection-manager.service';
 import { WhatsAppSession } from '../whatsapp-sessions/whatsapp-session.entity';
@@ -18,6 +19,11 @@ export interface TenantView {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A superadmin's tenant routes reach the tenant rows of every tenant, and nothing else of theirs. */
+function acrossTenants<T>(work: () => Promise<T>): Promise<T> {
+  return runAsPlatform('manage tenant rows as a superadmin', work);
+}
 
 function toTenantView(tenant: Tenant): TenantView {
   return { id: tenant.id, name: tenant.name, status: tenant.status, createdAt: tenant.createdAt.toISOString() };
@@ -36,7 +42,9 @@ export class TenantsService {
     const where: Record<string, unknown> = {};
     if (query.filter.status) where.status = String(query.filter.status);
     if (query.filter.q) where.name = { $ilike: `%${query.filter.q}%` };
-    const [tenants, total] = await this.em.fork().findAndCount(Tenant, where, { orderBy: { [query.sortField]: query.sortOrder, id: 'ASC' }, limit: query.limit, offset: query.offset });
+    const [tenants, total] = await acrossTenants(() =>
+      this.em.fork().findAndCount(Tenant, where, { orderBy: { [query.sortField]: query.sortOrder, id: 'ASC' }, limit: query.limit, offset: query.offset }),
+    );
     return { items: tenants.map(toTenantView), total };
   }
 
@@ -48,12 +56,18 @@ export class TenantsService {
   async create(body: CreateTenantDto): Promise<TenantView> {
     const passwordHash = await this.hasher.hash(body.adminPassword);
     try {
-      const tenant = await this.em.fork().transactional(async (em) => {
-        const created = em.create(Tenant, { name: body.name });
-        await em.flush();
-        em.create(User, { tenantId: created.id, email: body.adminEmail.toLowerCase(), name: body.adminName ?? body.name, passwordHash, role: 'admin' });
-        return created;
-      });
+      const tenant = await acrossTenants(() =>
+        this.em.fork().transactional(async (em) => {
+          const created = em.create(Tenant, { name: body.name });
+          await em.flush();
+          // The first admin belongs to the new tenant, so it is written in that tenant's scope.
+          await runInTenant(created.id, async () => {
+            em.create(User, { tenantId: created.id, email: body.adminEmail.toLowerCase(), name: body.adminName ?? body.name, passwordHash, role: 'admin' });
+            await em.flush();
+          });
+          return created;
+        }),
+      );
       return toTenantView(tenant);
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) {
@@ -71,7 +85,7 @@ export class TenantsService {
     }
     if (body.name !== undefined) tenant.name = body.name;
     if (body.status !== undefined) tenant.status = body.status;
-    await em.flush();
+    await acrossTenants(() => em.flush());
     return toTenantView(tenant);
   }
 
@@ -83,14 +97,19 @@ export class TenantsService {
       throw AppError.unprocessable('CANNOT_MODIFY_OWN_TENANT', 'You cannot delete your own tenant; another superadmin can.');
     }
 
-    const sessions = await em.find(WhatsAppSession, { tenantId: tenant.id, deletedAt: null });
-    for (const session of sessions) await this.connections.logout(session);
-    await em.nativeDelete(Tenant, { id: tenant.id });
+    await acrossTenants(async () => {
+      // The tenant's numbers are logged out in its own scope; only the tenant row is handled across tenants.
+      await runInTenant(tenant.id, async () => {
+        const sessions = await em.find(WhatsAppSession, { tenantId: tenant.id, deletedAt: null });
+        for (const session of sessions) await this.connections.logout(session);
+      });
+      await em.nativeDelete(Tenant, { id: tenant.id });
+    });
     return toTenantView(tenant);
   }
 
   private async find(em: EntityManager, id: string): Promise<Tenant> {
-    const tenant = UUID.test(id) ? await em.findOne(Tenant, { id }) : null;
+    const tenant = UUID.test(id) ? await acrossTenants(() => em.findOne(Tenant, { id })) : null;
     if (!tenant) throw AppError.notFound('TENANT_NOT_FOUND', `Tenant ${id.slice(0, 64)} was not found.`);
     return tenant;
   }

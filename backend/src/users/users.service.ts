@@ -94,7 +94,9 @@ export class UsersService {
     await em.flush();
 
     const deactivated = wasActive && !user.active;
-    if (deactivated || body.password !== undefined) await this.auth.revokeAllSessions(user.id);
+    if (deactivated || body.password !== undefined) await this.auth.revokeAllSessions(user.id, user.tenantId);
+    // The live feed put the user in rooms by role at connection; a new role needs a new connection.
+    else if (previousRole !== user.role) this.auth.endLiveConnections(user.id, user.tenantId, 'role changed');
     await this.recordChanges(actor, user, { previousRole, wasActive, passwordChanged: body.password !== undefined });
     return toUserView(user);
   }

@@ -11,6 +11,7 @@ import { RealtimeEnvelope, RealtimeEvents } from '../realtime/realtime-events';
 import { signWebhook } from './webhook-signature';
 import { WEBHOOK_EVENTS } from './webhook.dto';
 import type { DeliveryRow } from './webhooks.service';
+import { runInTenant, tenantParam } from '../common/tenant-context';
 import { RoundRunner } from '../common/round-runner';
 
 interface EndpointTarget {
@@ -48,7 +49,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly endpointCache = new Map<string, { at: number; endpoints: Promise<EndpointTarget[]> }>();
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
-  private readonly rounds = new RoundRunner(() => this.sendDue(), (error) => this.logger.error({ err: error }, 'Webhook delivery round failed'));
+  private readonly rounds = new RoundRunner('claim due webhook deliveries of every tenant', () => this.sendDue(), (error) => this.logger.error({ err: error }, 'Webhook delivery round failed'));
 
   constructor(
     private readonly em: EntityManager,
@@ -83,7 +84,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const id = randomUUID();
     await this.em.fork().getConnection().execute('insert into webhook_deliveries (id, tenant_id, endpoint_id, event, body) values (?, ?, ?, ?, ?)', [
       id,
-      tenantId,
+      tenantParam(tenantId, 'Queuing a webhook delivery'),
       endpointId,
       event,
       bodyOf(id, tenantId, event, payload),
@@ -118,7 +119,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     for (;;) {
       const claimed = await this.claim();
       if (claimed.length === 0) return;
-      await Promise.all(claimed.map((delivery) => this.send(delivery)));
+      await Promise.all(claimed.map((delivery) => runInTenant(delivery.tenant_id, () => this.send(delivery))));
       if (this.rounds.isStopped) return;
     }
   }
@@ -198,8 +199,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
          next_attempt_at = now() + (? * interval '1 millisecond'),
          delivered_at = case when ? = 'delivered' then now() else delivered_at end,
          attempt_log = attempt_log || ?::jsonb
-       where id = ?`,
-      [status, statusCode, error, retryInMs, status, JSON.stringify([entry]), delivery.id],
+       where id = ? and tenant_id = ?`,
+      [status, statusCode, error, retryInMs, status, JSON.stringify([entry]), delivery.id, tenantParam(delivery.tenant_id, 'Recording a webhook delivery attempt')],
     );
     if (status === 'pending') setTimeout(() => this.kick(), retryInMs + 10).unref();
   }

@@ -7,6 +7,7 @@ import { OutboundUrlGuard } from '../common/outbound-url';
 import { TenantSecrets } from '../common/tenant-secrets';
 import { CreateWebhookDto, UpdateWebhookDto, WebhookEvent } from './webhook.dto';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { tenantParam } from '../common/tenant-context';
 
 export interface WebhookView {
   id: string;
@@ -117,8 +118,8 @@ export class WebhooksService {
   }
 
   async listDeliveries(tenantId: string, query: ParsedListQuery<Partial<DeliveryFilter>>): Promise<{ items: WebhookDeliveryView[]; total: number }> {
-    const where = ['tenant_id = ?'];
-    const params: unknown[] = [tenantId];
+    const where: string[] = [];
+    const params: unknown[] = [tenantParam(tenantId, 'Listing webhook deliveries')];
     for (const [field, column] of [['endpointId', 'endpoint_id'], ['status', 'status'], ['event', 'event']] as const) {
       const value = query.filter[field];
       if (value === undefined) continue;
@@ -128,10 +129,10 @@ export class WebhooksService {
     }
     const connection = this.em.getConnection();
     const rows = await connection.execute<DeliveryRow[]>(
-      `select * from webhook_deliveries where ${where.join(' and ')} order by ${DELIVERY_SORT[query.sortField]} ${query.sortOrder}, id limit ? offset ?`,
+      `select * from webhook_deliveries where ${['tenant_id = ?', ...where].join(' and ')} order by ${DELIVERY_SORT[query.sortField]} ${query.sortOrder}, id limit ? offset ?`,
       [...params, query.limit, query.offset],
     );
-    const [{ count }] = await connection.execute<{ count: string }[]>(`select count(*) from webhook_deliveries where ${where.join(' and ')}`, params);
+    const [{ count }] = await connection.execute<{ count: string }[]>(`select count(*) from webhook_deliveries where ${['tenant_id = ?', ...where].join(' and ')}`, params);
     return { items: rows.map(toDeliveryView), total: Number(count) };
   }
 

@@ -21,6 +21,7 @@ import { StoredMessageLookup, WhatsAppEvents } from './whatsapp-events';
 import { SessionStatus, WhatsAppSession } from './whatsapp-session.entity';
 import { downloadMedia, MediaTransport } from './media-transfer';
 import { WHATSAPP_TRANSPORT, WhatsAppTransport } from './whatsapp-transport';
+import { runInTenant } from '../common/tenant-context';
 
 export interface CachedQr {
   qr: string;
@@ -288,8 +289,13 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     return this.bus.send(owner, command);
   }
 
-  private async handleCommand(command: SessionCommand): Promise<unknown> {
+  /** Runs a command in the tenant scope of its session; a command without a valid tenant fails. */
+  private handleCommand(command: SessionCommand): Promise<unknown> {
     const tenantId = String(command.args?.tenantId ?? '');
+    return runInTenant(tenantId, () => this.runCommand(command, tenantId));
+  }
+
+  private async runCommand(command: SessionCommand, tenantId: string): Promise<unknown> {
     switch (command.name) {
       case 'connect':
         return this.connectLocally(command.sessionId, tenantId);
@@ -376,6 +382,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     if (this.shuttingDown) return;
     let free: { id: string; tenant_id: string }[];
     try {
+      // Restoring spans tenants by design; each session found is then opened in its own tenant's scope.
       free = await this.em.fork().getConnection().execute(
         `select s.id, s.tenant_id from whatsapp_sessions s
          where s.deleted_at is null and s.auto_connect and s.linked_mode = ?
@@ -419,7 +426,15 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     this.runtimes.delete(sessionId);
   }
 
-  private async open(sessionId: string, tenantId: string, status: SessionStatus): Promise<void> {
+  /**
+   * Opens a session inside its tenant's scope. The socket created here, its Baileys events, its timers
+   * and its retries all run in that scope, so none of them can reach another tenant's rows.
+   */
+  private open(sessionId: string, tenantId: string, status: SessionStatus): Promise<void> {
+    return runInTenant(tenantId, () => this.openInScope(sessionId, tenantId, status));
+  }
+
+  private async openInScope(sessionId: string, tenantId: string, status: SessionStatus): Promise<void> {
     if (this.shuttingDown) return;
 
     const runtime: SessionRuntime = this.runtimes.get(sessionId) ?? {
@@ -481,7 +496,7 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
     // gives a QR that a phone can scan.
     socket.ws.on('CB:notification,type:companion_reg_refresh', () => void this.onRegistrationRefresh(runtime, generation));
 
-    socket.ev.process(async (events) => {
+    const handleEvents = async (events: Parameters<Parameters<typeof socket.ev.process>[0]>[0]): Promise<void> => {
       // Messages and credentials are handled even from a socket that is being replaced, so nothing
       // that WhatsApp delivered and Baileys acknowledged is dropped. Only lifecycle events are ignored.
       if (events['creds.update']) await auth.saveCreds();
@@ -504,7 +519,9 @@ export class ConnectionManager implements OnApplicationBootstrap, BeforeApplicat
       } else if (update.connection === 'close') {
         socket.ev.removeAllListeners(undefined as never);
       }
-    });
+    };
+    // Entered again for each batch rather than trusting the scope the socket was created in.
+    socket.ev.process((events) => runInTenant(runtime.tenantId, () => handleEvents(events)));
   }
 
   private async onConnectionUpdate(runtime: SessionRuntime, generation: number, update: Partial<ConnectionState>): Promise<void> {

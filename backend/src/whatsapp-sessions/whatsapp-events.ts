@@ -1,6 +1,7 @@
 import type { WAMessage, WAMessageKey, WAMessageUpdate } from '@whiskeysockets/baileys';
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
+import { runInTenant } from '../common/tenant-context';
 
 interface SessionRef {
   sessionId: string;
@@ -21,8 +22,9 @@ export class WhatsAppEvents {
   private readonly subject = new Subject<WhatsAppEvent>();
   readonly stream = this.subject.asObservable();
 
+  /** Subscribers handle each event inside the scope of the session's tenant, and what they start inherits it. */
   emit(event: WhatsAppEvent): void {
-    this.subject.next(event);
+    runInTenant(event.tenantId, () => this.subject.next(event));
   }
 }
 

@@ -7,6 +7,7 @@ import { DatabaseStoredMessageLookup } from '../../src/messages/stored-message.l
 import { WhatsAppEvents } from '../../src/whatsapp-sessions/whatsapp-events';
 import { createTestEnvironment, FeedClient, login, startTestServer, TestEnvironment } from '../setup/test-app';
 import { withClient } from '../setup/test-database';
+import { runInTenant, TenantScopeError } from '../../src/common/tenant-context';
 
 const OTHER_EMAIL = 'other@tenant-b.test';
 const OTHER_PASSWORD = 'another-long-password';
@@ -223,9 +224,11 @@ describe('Access control, validation and idempotent storage', () => {
     it('returns only the stored proto of a message of that session', async () => {
       const lookup = server.app.get(DatabaseStoredMessageLookup);
       const otherSession = randomUUID();
+      let tenantId = '';
       await withClient(environment.database.url, async (client) => {
         const { rows } = await client.query('select tenant_id, conversation_id, chat_jid from messages where wa_message_id = $1', ['3EB0DUPLICATE0001']);
-        const [{ tenant_id: tenantId, conversation_id: conversationId, chat_jid: chatJid }] = rows;
+        const [{ conversation_id: conversationId, chat_jid: chatJid }] = rows;
+        tenantId = rows[0].tenant_id;
         await client.query(
           `insert into messages (id, tenant_id, session_id, conversation_id, chat_jid, wa_message_id, direction, type, content, status, timestamp, payload)
            values ($1, $2, $3, $4, $5, '3EB0RESEND000001', 'out', 'text', 'Tu pedido', 'sent', now(), $6)`,
@@ -236,9 +239,12 @@ describe('Access control, validation and idempotent storage', () => {
         await client.query(`insert into whatsapp_sessions (id, tenant_id, name) values ($1, $2, 'C')`, [otherSession, otherTenant]);
       });
 
-      expect(await lookup.findProto(sessionA, { remoteJid: '573000000002@s.whatsapp.net', fromMe: true, id: '3EB0RESEND000001' })).toEqual({ conversation: 'Tu pedido' });
-      expect(await lookup.findProto(sessionA, { remoteJid: '573000000002@s.whatsapp.net', fromMe: true, id: '3EB0UNKNOWN00001' })).toBeUndefined();
-      expect(await lookup.findProto(otherSession, { remoteJid: '573000000002@s.whatsapp.net', fromMe: true, id: '3EB0RESEND000001' })).toBeUndefined();
+      // Baileys calls the lookup from the session's socket, which runs in the session's tenant scope.
+      const findProto = (sessionId: string, id: string) => runInTenant(tenantId, () => lookup.findProto(sessionId, { remoteJid: '573000000002@s.whatsapp.net', fromMe: true, id }));
+      expect(await findProto(sessionA, '3EB0RESEND000001')).toEqual({ conversation: 'Tu pedido' });
+      expect(await findProto(sessionA, '3EB0UNKNOWN00001')).toBeUndefined();
+      expect(await findProto(otherSession, '3EB0RESEND000001')).toBeUndefined();
+      await expect(lookup.findProto(sessionA, { remoteJid: '573000000002@s.whatsapp.net', fromMe: true, id: '3EB0RESEND000001' })).rejects.toThrow(TenantScopeError);
     });
   });
 

@@ -163,6 +163,31 @@ describe('Authentication: refresh tokens, revocation, API keys and login throttl
       await api().get('/api/conversations').set(bearer(agent.accessToken)).expect(401);
     });
 
+    it('disconnects the live feed opened before a password change, a deactivation or a role change', async () => {
+      const changes: { email: string; change: (userId: string) => request.Test }[] = [
+        { email: 'feed-clave@charla.test', change: (userId) => api().patch(`/api/users/${userId}`).set(bearer(admin.accessToken)).send({ password: 'agent-password-3' }) },
+        { email: 'feed-baja@charla.test', change: (userId) => api().delete(`/api/users/${userId}`).set(bearer(admin.accessToken)) },
+        { email: 'feed-rol@charla.test', change: (userId) => api().patch(`/api/users/${userId}`).set(bearer(admin.accessToken)).send({ role: 'admin' }) },
+      ];
+      const bystander = new FeedClient(server.url, admin.accessToken);
+      await bystander.connected();
+
+      for (const { email, change } of changes) {
+        const userId = await createAgent(email);
+        const agent = await login(email, 'agent-password-1');
+        const feed = new FeedClient(server.url, agent.accessToken);
+        await feed.connected();
+        const disconnected = new Promise<string>((resolve) => feed.socket.once('disconnect', (reason) => resolve(reason)));
+
+        await change(userId).expect(200);
+
+        expect(await disconnected).toBe('io server disconnect');
+        feed.close();
+      }
+      expect(bystander.socket.connected).toBe(true);
+      bystander.close();
+    });
+
     it('keeps other users signed in', async () => {
       await api().get('/api/sessions').set(bearer(admin.accessToken)).expect(200);
     });
