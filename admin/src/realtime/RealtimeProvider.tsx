@@ -48,8 +48,22 @@ export function RealtimeProvider({
         const client = socketFactory(token);
         setSocket(client);
 
-        client.on('connect', () => setConnected(true));
-        client.on('disconnect', () => setConnected(false));
+        let rejoining = false;
+        client.on('connect', () => {
+            setConnected(true);
+            if (!rejoining) return;
+            rejoining = false;
+            void queryClient.invalidateQueries({ type: 'active' });
+        });
+        client.on('disconnect', reason => {
+            setConnected(false);
+            // The server ends the connections of a user whose password, status or role changed, and
+            // Socket.IO does not reconnect on its own then. A new connection is checked with a fresh
+            // token: it comes back with the new role, or fails with UNAUTHORIZED and logs out.
+            if (reason !== 'io server disconnect') return;
+            rejoining = true;
+            client.connect();
+        });
         client.on('connect_error', error => {
             setConnected(false);
             if (/^UNAUTHORIZED/.test(error.message)) {

@@ -25,13 +25,33 @@ export class FakeSocket {
         return this;
     }
 
+    /** How many times the panel asked to connect again. */
+    connects = 0;
+
     disconnect() {
         this.connected = false;
         return this;
     }
 
+    connect() {
+        this.connects++;
+        this.connected = true;
+        this.fire('connect');
+        return this;
+    }
+
+    /** The server ends the connection, as it does when the user's access changed. */
+    serverDisconnect(reason = 'io server disconnect') {
+        this.connected = false;
+        this.fire('disconnect', reason);
+    }
+
+    private fire(event: string, ...args: unknown[]) {
+        for (const listener of [...(this.listeners.get(event) ?? [])]) listener(...args);
+    }
+
     serverEmit<E extends RealtimeEventName>(event: E, ...payload: Parameters<ServerToClientEvents[E]>) {
-        for (const listener of [...(this.listeners.get(event) ?? [])]) listener(...payload);
+        this.fire(event, ...payload);
     }
 
     asSocket(): RealtimeSocket {
