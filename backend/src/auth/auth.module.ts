@@ -1,3 +1,4 @@
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -28,7 +29,7 @@ import { RolesGuard } from './roles';
         verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
-    ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: rateLimitOptions }),
+    ThrottlerModule.forRootAsync({ inject: [APP_CONFIG, EntityManager], useFactory: rateLimitOptions }),
   ],
   controllers: [AuthController],
   providers: [

@@ -1,9 +1,11 @@
+import { EntityManager } from '@mikro-orm/postgresql';
 import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { AppError } from '../common/app-error';
 import type { AppConfig } from '../config/app-config';
 import type { AuthUser } from './auth-user';
+import { PostgresThrottlerStorage } from './rate-limit.storage';
 
 const MINUTE_MS = 60_000;
 
@@ -24,14 +26,13 @@ function routeOf(context: ExecutionContext): string {
 }
 
 /**
- * Two limits: login requests per client address, and sends per tenant. Counts are kept in this
- * process's memory (the throttler's default storage).
- * NOTE: with several app processes behind a load balancer, each process counts on its own, so the
- * effective limit is the configured one times the number of processes.
+ * Two limits: login requests per client address, and sends per tenant. The counts are kept in
+ * PostgreSQL, so several app processes share one budget.
  */
-export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
+export function rateLimitOptions(config: AppConfig, em: EntityManager): ThrottlerModuleOptions {
   return {
     setHeaders: false,
+    storage: new PostgresThrottlerStorage(em),
     throttlers: [
       {
         name: 'login',

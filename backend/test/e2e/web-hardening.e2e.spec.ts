@@ -99,6 +99,23 @@ describe('Web hardening and the audit log', () => {
       await api().post('/api/whatsapp/send').set(asB()).send({ to: '+573001234567', content: 'hola' }).expect(409);
     });
 
+    it('shares the send budget between app processes', async () => {
+      const second = await startTestServer(environment);
+      try {
+        const session = (await api().post('/api/sessions').set(asB()).send({ name: 'Dos procesos' }).expect(201)).body.id;
+        const sendThrough = (server: RunningServer) => request(server.url).post(`/api/sessions/${session}/messages`).set(asB()).send({ to: '+573001234567', content: 'hola' });
+
+        // Tenant B used one send in the previous test, so the first process takes it to the limit.
+        for (let sent = 1; sent < SEND_LIMIT; sent++) await sendThrough(server).expect(409);
+        const limited = await sendThrough(second).expect(429);
+
+        expect(limited.body.code).toBe('RATE_LIMITED');
+        expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      } finally {
+        await second.close();
+      }
+    });
+
     it('limits login requests per address', async () => {
       // beforeAll already made two login requests from this address.
       for (let attempt = 2; attempt < LOGIN_LIMIT; attempt++) {
