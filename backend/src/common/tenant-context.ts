@@ -27,7 +27,8 @@ export class TenantScopeError extends Error {
   readonly code = 'TENANT_SCOPE_VIOLATION';
 
   constructor(message: string) {
-    super(message);
+    // The fixed prefix finds these errors in logs that keep only the message.
+    super(`Tenant scope violation: ${message}`);
     this.name = 'TenantScopeError';
   }
 }

@@ -67,8 +67,21 @@ export async function createTestEnvironment(overrides: NodeJS.ProcessEnv = {}): 
     cleanup: async () => {
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
+      assertNoScopeViolations(logs);
     },
   };
+}
+
+const SCOPE_VIOLATION = /TenantScopeError|Tenant scope violation/;
+
+/**
+ * Fails the test file when the app logged a tenant scope violation. Background work (Baileys events,
+ * queues, timers) logs its errors instead of answering a request, so a path that ran without its
+ * tenant's scope would otherwise pass unnoticed.
+ */
+function assertNoScopeViolations(logs: LogCapture): void {
+  const violations = logs.lines.filter((line) => SCOPE_VIOLATION.test(line));
+  if (violations.length > 0) throw new Error(`The app logged ${violations.length} tenant scope violation(s):\n${violations.slice(0, 5).join('\n')}`);
 }
 
 export function startTestServer(environment: TestEnvironment, overrides: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
