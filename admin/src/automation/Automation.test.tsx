@@ -34,7 +34,7 @@ const SETTINGS: AutomationSettings = {
         hasApiKey: true,
         tokensThisMonth: 1234,
     },
-    webhook: { url: null, timeoutMs: 10000 },
+    webhook: { url: null, timeoutMs: 10000, hasSecret: false },
 };
 
 function renderWith(children: React.ReactNode, dataProvider: Record<string, unknown>, locale: 'es' | 'en' = 'es', role: 'admin' | 'agent' = 'admin') {
@@ -73,6 +73,34 @@ describe('AutomationPage', () => {
         fireEvent.click(screen.getByRole('button', { name: 'Guardar' }));
         await waitFor(() => expect(updateAutomation).toHaveBeenCalled());
         expect((updateAutomation.mock.calls[0] as unknown as [AutomationSettings])[0].llm.apiKey).toBe('sk-new-key');
+    });
+
+    it('sends a typed webhook secret and never shows the stored one', async () => {
+        const stored = { ...SETTINGS, webhook: { url: 'https://hooks.example.test/charla', timeoutMs: 10000, hasSecret: true } };
+        const updateAutomation = vi.fn(async () => stored);
+        renderWith(<AutomationPage />, { getAutomation: async () => stored, updateAutomation });
+
+        expect(await screen.findByText(/Hay un secreto guardado \(cifrado\)/)).toBeTruthy();
+        const field = screen.getByLabelText('Secreto de firma del webhook') as HTMLInputElement;
+        expect(field.value).toBe('');
+        fireEvent.change(field, { target: { value: 'whsec-0123456789abcdef' } });
+        fireEvent.click(screen.getByRole('button', { name: 'Guardar' }));
+
+        await waitFor(() => expect(updateAutomation).toHaveBeenCalled());
+        const sent = (updateAutomation.mock.calls[0] as unknown as [AutomationSettings])[0];
+        expect(sent.webhook).toEqual({ url: 'https://hooks.example.test/charla', timeoutMs: 10000, secret: 'whsec-0123456789abcdef' });
+    });
+
+    it('keeps the stored webhook secret when the field is left empty', async () => {
+        const updateAutomation = vi.fn(async () => SETTINGS);
+        renderWith(<AutomationPage />, { getAutomation: async () => SETTINGS, updateAutomation });
+
+        expect(await screen.findByText(/Sin secreto, las solicitudes van sin firma/)).toBeTruthy();
+        fireEvent.change(screen.getByLabelText('Respuestas por conversación por hora *'), { target: { value: '7' } });
+        fireEvent.click(screen.getByRole('button', { name: 'Guardar' }));
+
+        await waitFor(() => expect(updateAutomation).toHaveBeenCalled());
+        expect((updateAutomation.mock.calls[0] as unknown as [AutomationSettings])[0].webhook).toEqual({ url: null, timeoutMs: 10000 });
     });
 
     it('shows what the bot would answer in the test box', async () => {

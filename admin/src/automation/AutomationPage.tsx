@@ -14,6 +14,7 @@ import {
     SimpleFormIterator,
     TextInput,
     Title,
+    minLength,
     required,
     useDataProvider,
     useInput,
@@ -120,8 +121,13 @@ export function AutomationPage() {
     const mutation = useMutation({
         mutationFn: (values: AutomationSettings) => {
             const { hasApiKey: _hasApiKey, tokensThisMonth: _tokens, apiKey, ...llm } = values.llm;
-            // An empty key field keeps the stored key.
-            return dataProvider.updateAutomation({ ...values, llm: { ...llm, ...(apiKey ? { apiKey } : {}) } as AutomationSettings['llm'] });
+            const { hasSecret: _hasSecret, secret, ...webhook } = values.webhook;
+            // An empty key or secret field keeps the stored one.
+            return dataProvider.updateAutomation({
+                ...values,
+                llm: { ...llm, ...(apiKey ? { apiKey } : {}) } as AutomationSettings['llm'],
+                webhook: { ...webhook, ...(secret ? { secret } : {}) } as AutomationSettings['webhook'],
+            });
         },
         onSuccess: saved => {
             queryClient.setQueryData(QUERY_KEY, saved);
@@ -139,7 +145,7 @@ export function AutomationPage() {
                     {isPending || !data ? (
                         <CircularProgress />
                     ) : (
-                        <Form record={{ ...data, llm: { ...data.llm, apiKey: '' } }} onSubmit={(values: Record<string, unknown>) => mutation.mutate(values as unknown as AutomationSettings)}>
+                        <Form record={{ ...data, llm: { ...data.llm, apiKey: '' }, webhook: { ...data.webhook, secret: '' } }} onSubmit={(values: Record<string, unknown>) => mutation.mutate(values as unknown as AutomationSettings)}>
                             <BooleanInput source="enabled" label="charla.automation.fields.enabled" helperText="charla.automation.enabled_help" />
                             <Typography variant="h6">{translate('charla.automation.chain')}</Typography>
                             <ChainInput />
@@ -223,6 +229,13 @@ export function AutomationPage() {
 
                             <Typography variant="h6">{translate('charla.automation.hooks.webhook')}</Typography>
                             <TextInput source="webhook.url" label="charla.automation.fields.webhookUrl" helperText="charla.automation.webhook_hook_help" parse={(value: string) => value || null} fullWidth />
+                            <PasswordInput
+                                source="webhook.secret"
+                                label="charla.automation.fields.webhookSecret"
+                                helperText={data.webhook.hasSecret ? 'charla.automation.webhook_secret_stored' : 'charla.automation.webhook_secret_missing'}
+                                validate={minLength(16)}
+                                fullWidth
+                            />
 
                             <SaveButton disabled={mutation.isPending} />
                         </Form>

@@ -35,7 +35,8 @@ export interface AutomationSettings {
         /** Write-only: a new key typed in the form. */
         apiKey?: string | null;
     };
-    webhook: { url: string | null; timeoutMs: number };
+    /** `secret` is write-only: the server returns only `hasSecret`. */
+    webhook: { url: string | null; timeoutMs: number; hasSecret: boolean; secret?: string | null };
 }
 
 export type HookDecision =

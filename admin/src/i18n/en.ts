@@ -142,6 +142,8 @@ const en: TranslationMessages = {
             base_url_help: 'Empty: the provider\'s public API. For a local OpenAI-compatible model (Ollama, vLLM), for example http://127.0.0.1:11434/v1.',
             api_key_stored: 'A key is stored (encrypted). Type another one to replace it.',
             api_key_missing: 'No key is stored.',
+            webhook_secret_stored: 'A secret is stored (encrypted): Charla signs each request with X-Charla-Signature. Type another one to replace it.',
+            webhook_secret_missing: 'Without a secret the requests are unsigned. Type one of at least 16 characters and Charla signs them with X-Charla-Signature.',
             budget_help: 'Tokens per month; 0 for no limit.',
             tokens_this_month: 'Tokens used this month: %{count}',
             webhook_hook_help: 'Charla POSTs each message and sends the {"reply": "…"} it gets back; {"handoff": true} hands off to an agent.',
@@ -181,6 +183,7 @@ const en: TranslationMessages = {
                 maxTokens: 'Maximum tokens per reply',
                 monthlyTokenBudget: 'Monthly token budget',
                 webhookUrl: 'Webhook URL',
+                webhookSecret: 'Webhook signing secret',
             },
             non_text: {
                 reply: 'Reply with the message',

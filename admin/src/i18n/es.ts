@@ -142,6 +142,8 @@ const es: TranslationMessages = {
             base_url_help: 'Vacío: la API pública del proveedor. Para un modelo local compatible con OpenAI (Ollama, vLLM), por ejemplo http://127.0.0.1:11434/v1.',
             api_key_stored: 'Hay una clave guardada (cifrada). Escriba otra para reemplazarla.',
             api_key_missing: 'No hay clave guardada.',
+            webhook_secret_stored: 'Hay un secreto guardado (cifrado): Charla firma cada solicitud con X-Charla-Signature. Escriba otro para reemplazarlo.',
+            webhook_secret_missing: 'Sin secreto, las solicitudes van sin firma. Escriba uno de al menos 16 caracteres para que Charla las firme con X-Charla-Signature.',
             budget_help: 'Tokens por mes; 0 sin límite.',
             tokens_this_month: 'Tokens usados este mes: %{count}',
             webhook_hook_help: 'Charla envía cada mensaje por POST y manda la respuesta {"reply": "…"} que reciba; {"handoff": true} pasa a un asesor.',
@@ -181,6 +183,7 @@ const es: TranslationMessages = {
                 maxTokens: 'Tokens máximos por respuesta',
                 monthlyTokenBudget: 'Presupuesto mensual de tokens',
                 webhookUrl: 'URL del webhook',
+                webhookSecret: 'Secreto de firma del webhook',
             },
             non_text: {
                 reply: 'Responder con el mensaje',

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { OutboundUrlGuard } from '../common/outbound-url';
 import { ProductsService } from '../products/products.service';
+import { signWebhook } from '../webhooks/webhook-signature';
 import { isOpenAt } from '../settings/opening-hours';
 import { loadTenantSettings } from '../settings/settings.service';
 import { HookName, HookSettings } from './hook-settings';
@@ -131,10 +132,11 @@ export class HookChain {
     const url = settings.webhook.url;
     if (!url) return undefined;
     const history = conversationId ? await this.history(conversationId, 10) : [];
+    const body = JSON.stringify({ tenantId, business: business.name, conversationId, message: { type: 'text', content: text }, history });
     const response = await this.urls.fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Charla-Hooks/1' },
-      body: JSON.stringify({ tenantId, business: business.name, conversationId, message: { type: 'text', content: text }, history }),
+      headers: { 'content-type': 'application/json', 'user-agent': 'Charla-Hooks/1', ...(await this.signature(tenantId, body)) },
+      body,
       timeoutMs: settings.webhook.timeoutMs,
       maxBytes: 256 * 1024,
       field: 'webhook.url',
@@ -151,6 +153,15 @@ export class HookChain {
     if (answer.handoff === true) return { action: 'handoff', hook: 'webhook', reason: 'webhook_request', text: typeof answer.reply === 'string' ? answer.reply : null };
     if (typeof answer.reply === 'string' && answer.reply.trim()) return { action: 'reply', hook: 'webhook', text: answer.reply.trim() };
     return undefined;
+  }
+
+  /** Signs a webhook hook request the way outbound webhooks are signed, when the tenant stored a secret. */
+  private async signature(tenantId: string, body: string): Promise<Record<string, string>> {
+    const secret = await this.settingsService.webhookSecret(tenantId);
+    if (!secret) return {};
+
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    return { 'x-charla-timestamp': timestamp, 'x-charla-signature': signWebhook(secret, timestamp, body) };
   }
 
   /** Loads the last text messages of a conversation as chat turns, oldest first, with the customer as the user. */

@@ -12,6 +12,7 @@ import {
   IsString,
   Max,
   MaxLength,
+  MinLength,
   Min,
   Validate,
   ValidateIf,
@@ -105,6 +106,17 @@ export class LlmDto {
 export class WebhookHookDto {
   @IsOptional() @ValidateIf((_body, value) => value !== null) @IsString() @MaxLength(2000) url?: string | null;
   @IsOptional() @IsInt() @Min(1000) @Max(60_000) timeoutMs?: number;
+
+  @ApiPropertyOptional({ description: 'Write-only: signs each request with X-Charla-Signature. Send null to remove it.', nullable: true })
+  @IsOptional()
+  @ValidateIf((_body, value) => value !== null)
+  @IsString()
+  @MinLength(16, { message: 'secret must be at least 16 characters; send null to remove it' })
+  @MaxLength(256)
+  secret?: string | null;
+
+  // Read-only field of the settings view that the panel sends back; it is ignored.
+  @IsOptional() hasSecret?: boolean;
 }
 
 /** A change to the automatic-reply settings: each section given replaces the stored one, absent sections stay. */

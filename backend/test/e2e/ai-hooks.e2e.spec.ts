@@ -6,6 +6,7 @@ import { linkNewSession, waitForInbox } from '../setup/flows';
 import { startTestSimulator } from '../setup/simulator';
 import { createTestEnvironment, eventually, FeedClient, login, startTestServer, TestEnvironment } from '../setup/test-app';
 import { withClient } from '../setup/test-database';
+import { verifyWebhookSignature } from '../../src/webhooks/webhook-signature';
 
 const BUSINESS = '+573000000081';
 const API_KEY = 'sk-test-charla-0123456789';
@@ -244,6 +245,46 @@ describe('Automatic replies: hook chain, LLM providers and safety limits', () =>
     });
   });
 
+  describe('webhook hook', () => {
+    const SECRET = 'whsec-charla-hook-0123456789';
+
+    it('signs its request with the stored secret and keeps the secret out of answers', async () => {
+      const saved = await configure({ enabled: true, chain: ['webhook'], webhook: { url: `${modelUrl}/hook`, secret: SECRET } });
+      model.mode = 'ok';
+      model.reply = 'Respuesta desde el webhook.';
+
+      const answer = await api().post('/api/automation/preview').set(auth()).send({ message: '¿Tienen pan de bono?' }).expect(200);
+
+      expect(answer.body).toMatchObject({ action: 'reply', hook: 'webhook', text: 'Respuesta desde el webhook.' });
+      const [received] = model.requestsTo('/hook').slice(-1);
+      expect(received.body.message).toEqual({ type: 'text', content: '¿Tienen pan de bono?' });
+      expect(verifyWebhookSignature(SECRET, String(received.headers['x-charla-timestamp']), received.rawBody, String(received.headers['x-charla-signature']))).toBe(true);
+      expect(saved.webhook).toEqual({ url: `${modelUrl}/hook`, timeoutMs: 10_000, hasSecret: true });
+      const view = await api().get('/api/automation').set(auth()).expect(200);
+      expect(JSON.stringify(view.body)).not.toContain(SECRET);
+      const { rows } = await withClient(environment.database.url, (client) => client.query('select settings::text as settings, webhook_secret_ciphertext from hook_settings'));
+      expect(rows[0].settings).not.toContain(SECRET);
+      expect(rows[0].webhook_secret_ciphertext.toString('utf8')).not.toContain(SECRET);
+    });
+
+    it('sends unsigned requests once the secret is removed', async () => {
+      const saved = await configure({ webhook: { secret: null } });
+
+      await api().post('/api/automation/preview').set(auth()).send({ message: 'Hola' }).expect(200);
+
+      expect(saved.webhook.hasSecret).toBe(false);
+      const [received] = model.requestsTo('/hook').slice(-1);
+      expect(received.headers['x-charla-signature']).toBeUndefined();
+    });
+
+    it('rejects a secret shorter than 16 characters', async () => {
+      const response = await api().patch('/api/automation').set(auth()).send({ webhook: { secret: 'corto' } }).expect(400);
+
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+      expect(response.body.message).toContain('secret must be at least 16 characters');
+    });
+  });
+
   describe('rules, handoff and limits', () => {
     const rules = {
       catalogKeywords: ['catálogo', 'precios'],
@@ -398,7 +439,7 @@ describe('Automatic replies: hook chain, LLM providers and safety limits', () =>
         .expect(200);
 
       expect(patched.body.rules).toEqual({ catalogKeywords: before.rules.catalogKeywords, rules: [{ match: 'contains', pattern: 'domicilio', reply: 'Sí, llevamos a domicilio.' }] });
-      expect(patched.body.webhook).toEqual({ url: before.webhook.url, timeoutMs: 5000 });
+      expect(patched.body.webhook).toEqual({ url: before.webhook.url, timeoutMs: 5000, hasSecret: before.webhook.hasSecret });
       expect(patched.body.llm.model).toBe(before.llm.model);
     });
 

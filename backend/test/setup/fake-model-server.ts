@@ -5,6 +5,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: any;
+  /** The body as received, for checking a signature. */
+  rawBody: string;
 }
 
 /** `ok` answers with `reply`; `fail` answers HTTP 500; `hang` never answers. */
@@ -12,7 +14,8 @@ export type FakeModelMode = 'ok' | 'fail' | 'hang';
 
 /**
  * A model server on 127.0.0.1 that speaks the two HTTP APIs the LLM hook uses: OpenAI's
- * `POST /v1/chat/completions` and Anthropic's `POST /v1/messages`. It records every request.
+ * `POST /v1/chat/completions` and Anthropic's `POST /v1/messages`. `POST /hook` answers as a
+ * webhook hook does, with `{"reply": …}`. It records every request.
  */
 export class FakeModelServer {
   readonly requests: RecordedRequest[] = [];
@@ -45,13 +48,17 @@ export class FakeModelServer {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      this.requests.push({ path: request.url ?? '', headers: request.headers, body: text ? JSON.parse(text) : null });
+      this.requests.push({ path: request.url ?? '', headers: request.headers, body: text ? JSON.parse(text) : null, rawBody: text });
       if (this.mode === 'hang') {
         this.hanging.add(response);
         return;
       }
       if (this.mode === 'fail') {
         response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'fake model failure', type: 'server_error' } }));
+        return;
+      }
+      if (request.url === '/hook') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reply: this.reply }));
         return;
       }
       const body =

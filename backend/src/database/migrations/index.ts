@@ -9,6 +9,7 @@ import { Migration20261205100000AuthHardening } from './Migration20261205100000_
 import { Migration20261205300000AiHooks } from './Migration20261205300000_ai_hooks';
 import { Migration20261205200000Media } from './Migration20261205200000_media';
 import { Migration20261205400000RateLimits } from './Migration20261205400000_rate_limits';
+import { Migration20261205500000WebhookHookSecret } from './Migration20261205500000_webhook_hook_secret';
 
 /** Every migration in order. Listed by hand so that the compiled app and the tests find the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261205300000_ai_hooks', class: Migration20261205300000AiHooks },
   { name: 'Migration20261205200000_media', class: Migration20261205200000Media },
   { name: 'Migration20261205400000_rate_limits', class: Migration20261205400000RateLimits },
+  { name: 'Migration20261205500000_webhook_hook_secret', class: Migration20261205500000WebhookHookSecret },
 ];
