@@ -63,7 +63,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfterSeconds));
 
     const message = detail.key.startsWith('send:')
-      ? `Your business sent more than ${detail.limit} messages in a minute through the API. Wait ${retryAfterSeconds} seconds before sending again.`
+      ? `Your business made more than ${detail.limit} send requests in a minute through the API. Wait ${retryAfterSeconds} seconds before sending again.`
       : `Too many login requests from this address (more than ${detail.limit} a minute). Wait ${retryAfterSeconds} seconds and try again.`;
     throw new AppError(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', message, { retryAfterSeconds });
   }

@@ -84,7 +84,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     }
 
     const user = await resolveAuthUser(this.em.fork(), payload);
-    if (!user) throw new Error('UNAUTHORIZED: the user of this token is no longer active; log in again');
+    if (!user) throw new Error('UNAUTHORIZED: this token was revoked (password change or deactivation) or its user is no longer active; log in again');
     return user;
   }
 }
