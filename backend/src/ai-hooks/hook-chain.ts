@@ -1,7 +1,7 @@
-import { scopeTenantId, tenantParam } from '../common/tenant-context';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { OutboundUrlGuard } from '../common/outbound-url';
+import { scopeTenantId, tenantParam } from '../common/tenant-context';
 import { ProductsService } from '../products/products.service';
 import { signWebhook } from '../webhooks/webhook-signature';
 import { isOpenAt } from '../settings/opening-hours';
