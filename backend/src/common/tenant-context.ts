@@ -52,6 +52,14 @@ export function runAsPlatform<T>(reason: string, work: () => T): T {
   return storage.run({ scope: { kind: 'platform', reason } }, work);
 }
 
+/**
+ * Runs `work` with no scope at all. For callbacks of shared connections: a socket's events run in the
+ * scope the socket was opened in, which for a pooled connection is whichever tenant opened it.
+ */
+export function runWithoutScope<T>(work: () => T): T {
+  return storage.exit(work);
+}
+
 /** Opens an empty scope for one HTTP request or socket event; `bindTenant` fills it in after authentication. */
 export function runUnscoped<T>(work: () => T): T {
   return storage.run({}, work);
