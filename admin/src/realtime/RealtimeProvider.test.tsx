@@ -17,7 +17,7 @@ async function countLoad(): Promise<number> {
 }
 
 describe('RealtimeProvider', () => {
-    it('connects again when the server ends the connection, and reloads what is on screen', async () => {
+    it('reconnects and reloads after a server disconnect', async () => {
         loadCount = 0;
         const socket = new FakeSocket();
         render(
@@ -34,7 +34,7 @@ describe('RealtimeProvider', () => {
         await screen.findByText('2');
     });
 
-    it('leaves reconnecting to Socket.IO after a network drop', async () => {
+    it('leaves network drops to Socket.IO', async () => {
         const socket = new FakeSocket();
         render(
             <TestAdmin socket={socket}>

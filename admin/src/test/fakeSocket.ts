@@ -40,7 +40,7 @@ export class FakeSocket {
         return this;
     }
 
-    /** The server ends the connection, as it does when the user's access changed. */
+    /** Ends the connection from the server side, as the server does when the user's access changed. */
     serverDisconnect(reason = 'io server disconnect') {
         this.connected = false;
         this.fire('disconnect', reason);

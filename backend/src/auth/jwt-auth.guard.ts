@@ -37,7 +37,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const allowed = await (super.canActivate(context) as Promise<boolean>);
     if (request.user) {
       request.user.ip = request.ip;
-      // From here on every query of this request sees the caller's tenant only.
+      // From here on, every query of this request reads the caller's tenant only.
       bindTenant(request.user.tenantId);
     }
     return allowed;

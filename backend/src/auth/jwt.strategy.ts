@@ -32,16 +32,16 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 export async function resolveAuthUser(em: EntityManager, payload: JwtPayload): Promise<AuthUser | false> {
   // The token names its tenant, but only a signed token reaches here; the user row must agree with it.
   if (typeof payload.tenantId !== 'string') return false;
-  const found = await runInTenant(payload.tenantId, async () => {
-    const user = await em.findOne(User, { id: payload.sub, active: true });
-    const tenant = user ? await em.findOne(Tenant, { id: user.tenantId, status: 'active' }) : null;
-    return user && tenant ? user : null;
+  const user = await runInTenant(payload.tenantId, async () => {
+    const found = await em.findOne(User, { id: payload.sub, active: true });
+    const tenant = found ? await em.findOne(Tenant, { id: found.tenantId, status: 'active' }) : null;
+    return found && tenant ? found : null;
   }).catch((error: unknown) => {
+    // A tenant id that is not a UUID cannot name a scope, so the token is simply not valid.
     if (error instanceof TenantScopeError) return null;
     throw error;
   });
-  if (!found || found.tenantId !== payload.tenantId) return false;
-  const user = found;
+  if (!user || user.tenantId !== payload.tenantId) return false;
 
   // A password change or deactivation raised the version, which ends tokens issued before it.
   if ((payload.ver ?? 0) !== user.tokenVersion) return false;

@@ -74,7 +74,7 @@ export class RefreshTokensService {
     return this.em.fork().nativeUpdate(RefreshToken, { userId, revokedAt: null }, { revokedAt: new Date() });
   }
 
-  /** A refresh request carries nothing but the token, so its row is looked up before its tenant is known. */
+  /** Finds a refresh token by its hash across tenants, because a refresh request carries nothing but the token. */
   private findByToken(em: EntityManager, token: string): Promise<RefreshToken | null> {
     if (typeof token !== 'string' || token.length === 0) return Promise.resolve(null);
     return runAsPlatform('find a refresh token by its hash', () => em.findOne(RefreshToken, { tokenHash: hashToken(token) }));

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { AppError } from '../common/app-error';
-import { runWithoutScope } from '../common/tenant-context';
 import { PG_POOL } from './pg-pool.provider';
 import { SessionLeases } from './session-leases';
 
@@ -56,9 +55,8 @@ export class ClusterBus implements OnModuleInit, OnModuleDestroy {
 
   private async listen(): Promise<void> {
     const listener = await this.pool.connect();
-    // The connection may come from the pool, opened by code serving some tenant, and its events would
-    // run in that tenant's scope; each command enters the scope of its own tenant instead.
-    listener.on('notification', (message) => runWithoutScope(() => void this.onNotification(message.channel, message.payload ?? '')));
+    // The pool opens connections with no tenant scope, so each command enters its own tenant's scope.
+    listener.on('notification', (message) => void this.onNotification(message.channel, message.payload ?? ''));
     listener.on('error', (error) => {
       this.logger.error({ reason: error.message }, 'The LISTEN connection failed; listening again');
       this.relisten(listener);

@@ -81,10 +81,10 @@ export function currentScope(): TenantScope | undefined {
 }
 
 /** Returns the scope the code runs in, and throws when there is none, so unscoped data access fails closed. */
-export function requireScope(what: string): TenantScope {
+export function requireScope(access: string): TenantScope {
   const scope = currentScope();
   if (!scope) {
-    throw new TenantScopeError(`${what} was reached with no tenant scope. Run it inside runInTenant(tenantId, ...) or, for work that spans tenants, runAsPlatform(reason, ...).`);
+    throw new TenantScopeError(`${access} was reached with no tenant scope. Run it inside runInTenant(tenantId, ...) or, for work that spans tenants, runAsPlatform(reason, ...).`);
   }
   return scope;
 }
@@ -93,10 +93,10 @@ export function requireScope(what: string): TenantScope {
  * Checks that a raw statement's explicit `tenantId` is one the current scope may touch, and returns it
  * for the statement's parameters.
  */
-export function tenantParam(tenantId: string, what: string): string {
-  const scope = requireScope(what);
+export function tenantParam(tenantId: string, access: string): string {
+  const scope = requireScope(access);
   if (scope.kind === 'tenant' && scope.tenantId !== tenantId) {
-    throw new TenantScopeError(`${what} for tenant ${tenantId} was issued while serving tenant ${scope.tenantId}.`);
+    throw new TenantScopeError(`${access} for tenant ${tenantId} was issued while serving tenant ${scope.tenantId}.`);
   }
   return tenantId;
 }
@@ -105,10 +105,10 @@ export function tenantParam(tenantId: string, what: string): string {
  * Returns the tenant of the current scope, for the `tenant_id = ?` of a raw statement that has no tenant
  * id at hand. It throws in the platform scope too, because a statement there names its tenant with `tenantParam`.
  */
-export function scopeTenantId(what: string): string {
-  const scope = requireScope(what);
+export function scopeTenantId(access: string): string {
+  const scope = requireScope(access);
   if (scope.kind !== 'tenant') {
-    throw new TenantScopeError(`${what} needs one tenant's scope but ran in ${describe(scope)}; pass the tenant id with tenantParam.`);
+    throw new TenantScopeError(`${access} needs one tenant's scope but ran in ${describe(scope)}; pass the tenant id with tenantParam.`);
   }
   return scope.tenantId;
 }

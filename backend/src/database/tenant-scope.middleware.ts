@@ -2,8 +2,8 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import { runUnscoped } from '../common/tenant-context';
 
 /**
- * Gives each HTTP request its own empty tenant scope. The auth guard binds it to the caller's tenant;
- * a public route that reads tenant data has to pick a scope itself, or its queries fail.
+ * Gives each HTTP request its own empty tenant scope, which the auth guard binds to the caller's
+ * tenant. A public route that reads tenant data has to pick a scope itself, or its queries fail.
  */
 @Injectable()
 export class TenantScopeMiddleware implements NestMiddleware {

@@ -6,7 +6,7 @@ type FilterDef = Parameters<typeof Filter>[0];
 /** Entities whose rows belong to one tenant through their `tenantId` column. */
 export const TENANT_OWNED_ENTITIES = ['User', 'RefreshToken', 'ApiKey', 'AuditEvent', 'WhatsAppSession', 'Contact', 'Conversation', 'Message'] as const;
 
-/** The tenant row itself: a tenant scope sees its own row and no other. */
+/** The tenant row itself: a tenant scope reads its own row and no other. */
 const TENANT_ENTITY = 'Tenant';
 
 const SCOPED = new Set<string>([...TENANT_OWNED_ENTITIES, TENANT_ENTITY]);

@@ -108,7 +108,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   private drain(sessionId: string, tenantId: string): Promise<void> {
     const previous = this.drains.get(sessionId) ?? Promise.resolve();
     const next = previous
-      // The drain, its retry timers and its sends run in the tenant's scope whoever asked for them.
+      // The drain, its retry timers and its sends run in the tenant's scope, whichever request or event started it.
       .then(() => runInTenant(tenantId, () => this.drainPass(sessionId, tenantId)))
       .catch((error: Error) => this.logger.error({ sessionId, err: error }, 'Failed to send from the outbox'));
     this.drains.set(sessionId, next);

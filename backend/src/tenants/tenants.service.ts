@@ -20,7 +20,7 @@ export interface TenantView {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A superadmin's tenant routes reach the tenant rows of every tenant, and nothing else of theirs. */
+/** Runs `work` in the platform scope: a superadmin's tenant routes reach every tenant's row, and nothing else of theirs. */
 function acrossTenants<T>(work: () => Promise<T>): Promise<T> {
   return runAsPlatform('manage tenant rows as a superadmin', work);
 }

@@ -248,7 +248,7 @@ describe('Automatic replies: hook chain, LLM providers and safety limits', () =>
   describe('webhook hook', () => {
     const SECRET = 'whsec-charla-hook-0123456789';
 
-    it('signs its request with the stored secret and keeps the secret out of answers', async () => {
+    it('signs requests with the stored secret', async () => {
       const saved = await configure({ enabled: true, chain: ['webhook'], webhook: { url: `${modelUrl}/hook`, secret: SECRET } });
       model.mode = 'ok';
       model.reply = 'Respuesta desde el webhook.';

@@ -163,7 +163,7 @@ describe('Authentication: refresh tokens, revocation, API keys and login throttl
       await api().get('/api/conversations').set(bearer(agent.accessToken)).expect(401);
     });
 
-    it('disconnects the live feed opened before a password change, a deactivation or a role change', async () => {
+    it('disconnects live feeds on access changes', async () => {
       const changes: { email: string; change: (userId: string) => request.Test }[] = [
         { email: 'feed-clave@charla.test', change: (userId) => api().patch(`/api/users/${userId}`).set(bearer(admin.accessToken)).send({ password: 'agent-password-3' }) },
         { email: 'feed-baja@charla.test', change: (userId) => api().delete(`/api/users/${userId}`).set(bearer(admin.accessToken)) },

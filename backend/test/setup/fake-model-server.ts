@@ -14,7 +14,7 @@ export type FakeModelMode = 'ok' | 'fail' | 'hang';
 
 /**
  * A model server on 127.0.0.1 that speaks the two HTTP APIs the LLM hook uses: OpenAI's
- * `POST /v1/chat/completions` and Anthropic's `POST /v1/messages`. `POST /hook` answers as a
+ * `POST /v1/chat/completions` and Anthropic's `POST /v1/messages`. `POST /hook` replies as a
  * webhook hook does, with `{"reply": …}`. It records every request.
  */
 export class FakeModelServer {

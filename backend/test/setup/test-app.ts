@@ -76,7 +76,7 @@ const SCOPE_VIOLATION = /TenantScopeError|Tenant scope violation/;
 
 /**
  * Fails the test file when the app logged a tenant scope violation. Background work (Baileys events,
- * queues, timers) logs its errors instead of answering a request, so a path that ran without its
+ * queues, timers) logs its errors instead of returning them in a response, so a path that ran without its
  * tenant's scope would otherwise pass unnoticed.
  */
 function assertNoScopeViolations(logs: LogCapture): void {
